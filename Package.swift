@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// git-remote-workspace: a workspace of an application's resources, served as a git remote.
+import PackageDescription
+
+let package = Package(
+    name: "git-remote-workspace",
+    products: [
+        .executable(name: "git-remote-workspace", targets: ["git-remote-workspace"]),
+        .executable(name: "git-workspace", targets: ["git-workspace"]),
+        .library(name: "WorkspaceSpec", targets: ["WorkspaceSpec"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMajor(from: "1.5.0")),
+        .package(url: "https://github.com/apple/swift-crypto", .upToNextMajor(from: "3.12.3")),
+    ],
+    targets: [
+        // C libraries: a module map and a shim header each, nothing else.
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+
+        // The only importer of CGit2.
+        .target(name: "Git", dependencies: ["CGit2"]),
+        // The only importer of CYAML.
+        .target(name: "YAML", dependencies: ["CYAML"]),
+        // Canonical documents, kinds, normalization, hashing, validation, diagnostics.
+        .target(name: "WorkspaceSpec", dependencies: [
+            "YAML",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // One file per `git workspace` command.
+        .target(name: "WorkspaceCLI", dependencies: [
+            "WorkspaceSpec", "Git",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "git-workspace", dependencies: ["WorkspaceCLI"]),
+        .executableTarget(name: "git-remote-workspace", dependencies: ["WorkspaceCLI"]),
+
+        // Scratch directories, git runners, corpus access: shared by the test targets.
+        .target(name: "WorkspaceTestSupport", dependencies: []),
+
+        .testTarget(name: "YAMLTests", dependencies: ["YAML", "WorkspaceTestSupport"]),
+        .testTarget(name: "WorkspaceSpecTests", dependencies: ["WorkspaceSpec", "YAML", "WorkspaceTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceTestSupport"]),
+    ]
+)

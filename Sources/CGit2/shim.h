@@ -1,0 +1,6 @@
+#ifndef CGIT2_SHIM_H
+#define CGIT2_SHIM_H
+#include <git2.h>
+#include <git2/sys/odb_backend.h>
+#include <git2/sys/mempack.h>
+#endif

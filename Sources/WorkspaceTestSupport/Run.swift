@@ -1,0 +1,75 @@
+import Foundation
+
+/// What a finished process said and how it ended.
+public struct RunResult: Sendable, CustomStringConvertible {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+
+    public var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+}
+
+/// Runs executables with an isolated git environment: no user or system config,
+/// fixed identities and dates, and the built tools first on `PATH`.
+public struct Runner: Sendable {
+    public var directory: URL
+    public var environment: [String: String]
+
+    public init(directory: URL, home: URL? = nil) {
+        self.directory = directory
+        let inherited = ProcessInfo.processInfo.environment
+        let homeDir = (home ?? directory).path
+        environment = [
+            "PATH": TestPaths.binDirectory.path + ":" + (inherited["PATH"] ?? "/usr/bin:/bin"),
+            "HOME": homeDir,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": "/dev/null",
+            "GIT_AUTHOR_NAME": "Test Author",
+            "GIT_AUTHOR_EMAIL": "author@example.com",
+            "GIT_COMMITTER_NAME": "Test Committer",
+            "GIT_COMMITTER_EMAIL": "committer@example.com",
+            "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+            "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+            "LANG": "C.UTF-8",
+            "TMPDIR": inherited["TMPDIR"] ?? "/tmp",
+        ]
+    }
+
+    /// Runs `arguments[0]` (looked up on `PATH`) with the rest as arguments.
+    @discardableResult
+    public func run(_ arguments: [String], stdin: String? = nil, in subdirectory: String? = nil,
+                    extraEnvironment: [String: String] = [:]) throws -> RunResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        process.currentDirectoryURL = subdirectory.map { directory.appendingPathComponent($0) } ?? directory
+        process.environment = environment.merging(extraEnvironment) { $1 }
+        let outPipe = Pipe(), errPipe = Pipe(), inPipe = Pipe()
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        process.standardInput = inPipe
+        try process.run()
+        if let stdin { inPipe.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try inPipe.fileHandleForWriting.close()
+        // Read both pipes concurrently so neither fills and blocks the child.
+        nonisolated(unsafe) var errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = errPipe.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return RunResult(status: process.terminationStatus,
+                         stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs `git` with `arguments`.
+    @discardableResult
+    public func git(_ arguments: String..., stdin: String? = nil, in subdirectory: String? = nil) throws -> RunResult {
+        try run(["git"] + arguments, stdin: stdin, in: subdirectory)
+    }
+}
