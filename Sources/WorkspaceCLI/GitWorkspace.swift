@@ -1,0 +1,30 @@
+import ArgumentParser
+
+/// `git workspace`: the porcelain. Each subcommand lives in its own file as an extension.
+public struct GitWorkspace: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "git-workspace",
+        abstract: "Work with application workspaces that are git remotes.",
+        discussion: """
+        Run as `git workspace <command>`. See git-workspace(1).
+
+        Exit status: 0 success, 1 the input is invalid, 2 the command could not run \
+        (no repository, unknown revision, unreadable file), 64 a usage error.
+        """,
+        version: "0.1.0",
+        subcommands: [Validate.self]
+    )
+
+    public init() {}
+}
+
+/// Exit statuses shared by every command (documented in git-workspace(1)).
+public enum ExitStatus {
+    public static let success: Int32 = 0
+    /// The input was read and found invalid.
+    public static let invalid: Int32 = 1
+    /// The command could not do its work (missing repository, revision or file).
+    public static let failure: Int32 = 2
+    /// Bad options or arguments (ArgumentParser's own code for validation errors).
+    public static let usage: Int32 = 64
+}

@@ -1,0 +1,89 @@
+import YAML
+
+/// One problem found in a file, reported the way a compiler does: `path:line:column: error: message`.
+public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
+    /// How bad it is: errors refuse a tree, warnings are only said.
+    public enum Severity: String, Hashable, Sendable, Comparable {
+        case warning
+        case error
+
+        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs == .warning && rhs == .error }
+    }
+
+    public var severity: Severity
+    /// The repository path of the file (or the path given on the command line).
+    public var path: String
+    /// Where in the file; nil when the whole file is meant.
+    public var mark: Mark?
+    /// A short stable name of the rule that fired (`duplicate-ref`, `cycle`, ...), for tools and tests.
+    public var rule: String
+    public var message: String
+
+    public init(_ severity: Severity, _ rule: String, _ message: String, path: String, at mark: Mark?) {
+        self.severity = severity
+        self.rule = rule
+        self.message = message
+        self.path = path
+        self.mark = mark
+    }
+
+    /// `path:line:column: error: message`; the position is `1:1` when the whole file is meant,
+    /// so every line can be read by editors that jump to `file:line:column`.
+    public var description: String {
+        let where_ = mark ?? .start
+        return "\(path):\(where_.line):\(where_.column): \(severity.rawValue): \(message)"
+    }
+
+    /// The diagnostic as JSON data (for `--json`).
+    public var jsonValue: Value {
+        var members: [String: Value] = [
+            "severity": .string(severity.rawValue),
+            "path": .string(path),
+            "rule": .string(rule),
+            "message": .string(message),
+        ]
+        if let mark {
+            members["line"] = .int(mark.line)
+            members["column"] = .int(mark.column)
+        }
+        return .object(members)
+    }
+}
+
+/// Collects diagnostics for one file while its checks run.
+public struct DiagnosticSink: Sendable {
+    public let path: String
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    public init(path: String) { self.path = path }
+
+    public mutating func error(_ rule: String, _ message: String, at mark: Mark?) {
+        diagnostics.append(Diagnostic(.error, rule, message, path: path, at: mark))
+    }
+
+    public mutating func warning(_ rule: String, _ message: String, at mark: Mark?) {
+        diagnostics.append(Diagnostic(.warning, rule, message, path: path, at: mark))
+    }
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+}
+
+extension Array where Element == Diagnostic {
+    /// Sorted by path, then position, then message: the order every report prints.
+    public func sortedForReport() -> [Diagnostic] {
+        sorted {
+            if $0.path != $1.path { return $0.path < $1.path }
+            let left = $0.mark ?? .start, right = $1.mark ?? .start
+            if left != right { return left < right }
+            return $0.message < $1.message
+        }
+    }
+
+    /// True when any diagnostic is an error.
+    public var hasErrors: Bool { contains { $0.severity == .error } }
+}
+
+extension YAMLError {
+    /// The rule name a YAML failure is reported under.
+    var rule: String { "yaml-" + code.name }
+}

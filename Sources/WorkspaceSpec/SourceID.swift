@@ -1,0 +1,100 @@
+/// Rules for source ids: the stable, path-safe names resources have in a repository.
+///
+/// A source id is one path segment of 1 to 128 characters from `A-Z a-z 0-9 . _ -`, not
+/// starting with `.` or `-` (so never `.`, `..`, a hidden file or something that reads as a
+/// command-line option). Ids are compared case-insensitively for collisions: two ids that
+/// differ only by case would be one directory on a case-insensitive file system.
+public enum SourceID {
+    /// Longest accepted id.
+    public static let maxLength = 128
+    /// Longest id that slugging produces (before a `-N` suffix).
+    public static let maxSlugLength = 64
+
+    /// Why `id` is not a valid source id, or nil when it is.
+    public static func problem(with id: String) -> String? {
+        if id.isEmpty { return "a source id must not be empty" }
+        if id == "." || id == ".." { return "'\(id)' is not a usable source id: it names a directory of its own" }
+        if id.unicodeScalars.count > maxLength { return "a source id is at most \(maxLength) characters" }
+        for scalar in id.unicodeScalars {
+            if scalar == "/" || scalar == "\\" {
+                return "a source id is one path segment: '\(id)' contains a path separator"
+            }
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                return "a source id must not contain control characters"
+            }
+            if !isAllowed(scalar) {
+                return "a source id uses only letters a-z, A-Z, digits, '.', '_' and '-': '\(id)' contains '\(Character(scalar))'"
+            }
+        }
+        if let first = id.unicodeScalars.first, first == "." || first == "-" {
+            return "a source id must not start with '\(Character(first))'"
+        }
+        return nil
+    }
+
+    static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "a"..."z", "A"..."Z", "0"..."9", ".", "_", "-": return true
+        default: return false
+        }
+    }
+
+    /// The slug of a name: lowercase ASCII letters and digits, runs of anything else as one
+    /// `-`, no `-` at either end, at most `maxSlugLength` characters. Nil when nothing is left.
+    public static func slug(_ name: String) -> String? {
+        var out: [Character] = []
+        var pendingDash = false
+        for scalar in name.lowercased().unicodeScalars {
+            switch scalar {
+            case "a"..."z", "0"..."9":
+                if pendingDash && !out.isEmpty { out.append("-") }
+                pendingDash = false
+                out.append(Character(scalar))
+            default:
+                pendingDash = true
+            }
+            if out.count >= maxSlugLength { break }
+        }
+        while out.last == "-" { out.removeLast() }
+        return out.isEmpty ? nil : String(out)
+    }
+
+    /// The base id for a new resource: the slug of the first usable name, else the kind's name.
+    ///
+    /// Names are tried in order (alias, then title); one that slugs to nothing (empty, only
+    /// whitespace or punctuation) falls through to the next.
+    public static func base(from names: [String?], kind: String) -> String {
+        for case let name? in names {
+            if let slug = slug(name) { return slug }
+        }
+        return slug(kind) ?? "resource"
+    }
+}
+
+/// Hands out unique source ids: `base`, then `base-2`, `base-3`, ... in call order.
+///
+/// Uniqueness is case-insensitive. Callers make the order deterministic (for example by a
+/// resource's creation sequence), so every projection and every mapping agrees.
+public struct SourceIDAllocator: Sendable {
+    private var taken: Set<String>
+
+    /// Starts with `taken` ids already in use.
+    public init<S: Sequence>(taken: S) where S.Element == String {
+        self.taken = Set(taken.map { $0.lowercased() })
+    }
+
+    /// Reserves and returns the first free id for `base`.
+    public mutating func allocate(_ base: String) -> String {
+        var candidate = base
+        var suffix = 2
+        while taken.contains(candidate.lowercased()) {
+            candidate = "\(base)-\(suffix)"
+            suffix += 1
+        }
+        taken.insert(candidate.lowercased())
+        return candidate
+    }
+
+    /// True when `id` (or an id differing only by case) is in use.
+    public func isTaken(_ id: String) -> Bool { taken.contains(id.lowercased()) }
+}
