@@ -29,6 +29,8 @@ public struct YAMLError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let multipleDocuments = Code("multiple-documents")
         /// A tag the reader does not understand (`!!binary`, `!custom`, ...).
         public static let unsupportedTag = Code("unsupported-tag")
+        /// A tagged scalar whose text does not fit its tag (`!!int abc`).
+        public static let invalidScalar = Code("invalid-scalar")
     }
 
     public var code: Code

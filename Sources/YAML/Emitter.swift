@@ -1,0 +1,133 @@
+internal import CYAML
+
+/// Writes a `Value` as canonical YAML: the same value always gives the same bytes.
+///
+/// Block style, indent 2, no `---`, no line width limit, unicode written raw, exactly one
+/// trailing newline; empty mappings and sequences as `{}` and `[]`.
+///
+/// Strings are plain when the plain text reads back as the same string both under the
+/// YAML 1.2 core schema and under YAML 1.1 readers such as PyYAML (so `yes`, `on`, `0755`,
+/// `12:30`, `2024-01-01`, `1.0` are quoted), double-quoted otherwise. A string holding
+/// `\n` is a literal block (`|`, `|-`, `|+`). Where YAML's grammar does not allow the
+/// chosen style (`- a`, `a: b`, `#x` plain; trailing spaces in a block) libyaml picks a
+/// quoted style itself. Strings holding CR, NEL, LS or PS are always double-quoted,
+/// because a block scalar would turn those line breaks into `\n`.
+public enum YAMLEmitter {
+    /// Orders a mapping's keys; `path` is the keys from the root down to this mapping, with "[]" for a sequence element.
+    ///
+    /// Keys the callback leaves out are written after the ones it returns, in
+    /// `sortedKeys` order; keys it returns that the mapping lacks, or repeats, are ignored.
+    public typealias KeyOrder = @Sendable (_ path: [String], _ keys: [String]) -> [String]
+
+    /// Plain byte-wise (UTF-8) sort.
+    public static let sortedKeys: KeyOrder = { _, keys in keys.sorted(by: utf8Less) }
+
+    public static func emit(_ value: Value, keyOrder: KeyOrder = sortedKeys) -> String {
+        let emitter = LibYAMLEmitter()
+        var event = yaml_event_t()
+        yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING)
+        emitter.emit(&event)
+        yaml_document_start_event_initialize(&event, nil, nil, nil, 1)
+        emitter.emit(&event)
+        var path: [String] = []
+        emitNode(value, into: emitter, path: &path, keyOrder: keyOrder)
+        yaml_document_end_event_initialize(&event, 1)
+        emitter.emit(&event)
+        yaml_stream_end_event_initialize(&event)
+        emitter.emit(&event)
+        var bytes = emitter.output.bytes
+        // libyaml may close an open-ended document (a root `|+` block) with `...`: keep
+        // that, it is what makes the trailing newlines part of the value. Otherwise the
+        // output already ends in exactly one newline.
+        if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func utf8Less(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+    }
+
+    private static func emitNode(_ value: Value, into emitter: LibYAMLEmitter, path: inout [String],
+                                 keyOrder: KeyOrder) {
+        switch value {
+        case .null:
+            emitScalar("null", style: YAML_PLAIN_SCALAR_STYLE, into: emitter)
+        case .bool(let bool):
+            emitScalar(bool ? "true" : "false", style: YAML_PLAIN_SCALAR_STYLE, into: emitter)
+        case .int(let int):
+            emitScalar(String(int), style: YAML_PLAIN_SCALAR_STYLE, into: emitter)
+        case .double(let double):
+            emitScalar(yamlText(double), style: YAML_PLAIN_SCALAR_STYLE, into: emitter)
+        case .string(let string):
+            emitScalar(string, style: style(for: string), into: emitter)
+        case .array(let elements):
+            var event = yaml_event_t()
+            yaml_sequence_start_event_initialize(&event, nil, nil, 1,
+                                                 elements.isEmpty ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE)
+            emitter.emit(&event)
+            path.append("[]")
+            for element in elements { emitNode(element, into: emitter, path: &path, keyOrder: keyOrder) }
+            path.removeLast()
+            yaml_sequence_end_event_initialize(&event)
+            emitter.emit(&event)
+        case .object(let members):
+            var event = yaml_event_t()
+            yaml_mapping_start_event_initialize(&event, nil, nil, 1,
+                                                members.isEmpty ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE)
+            emitter.emit(&event)
+            for key in orderedKeys(members, path: path, keyOrder: keyOrder) {
+                emitScalar(key, style: style(for: key), into: emitter)
+                path.append(key)
+                emitNode(members[key]!, into: emitter, path: &path, keyOrder: keyOrder)
+                path.removeLast()
+            }
+            yaml_mapping_end_event_initialize(&event)
+            emitter.emit(&event)
+        }
+    }
+
+    /// The callback's order, made into a permutation of the mapping's keys.
+    static func orderedKeys(_ members: [String: Value], path: [String], keyOrder: KeyOrder) -> [String] {
+        let keys = members.keys.sorted(by: utf8Less)
+        var seen = Set<String>()
+        var ordered: [String] = []
+        ordered.reserveCapacity(keys.count)
+        for key in keyOrder(path, keys) where members[key] != nil && seen.insert(key).inserted {
+            ordered.append(key)
+        }
+        for key in keys where !seen.contains(key) { ordered.append(key) }
+        return ordered
+    }
+
+    static func style(for string: String) -> yaml_scalar_style_t {
+        if string.unicodeScalars.contains(where: { ["\r", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) }) {
+            return YAML_DOUBLE_QUOTED_SCALAR_STYLE
+        }
+        if string.utf8.contains(UInt8(ascii: "\n")) { return YAML_LITERAL_SCALAR_STYLE }
+        return ScalarResolver.isPlainSafe(string) ? YAML_PLAIN_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE
+    }
+
+    /// A double as a core-schema float that reads back bit for bit: Swift's shortest
+    /// round-trip digits, with a `.` in the mantissa (`1.0`, `1.0e+20`) so YAML 1.1
+    /// readers see a float too.
+    static func yamlText(_ double: Double) -> String {
+        if double.isNaN { return ".nan" }
+        if double.isInfinite { return double < 0 ? "-.inf" : ".inf" }
+        let text = double.description
+        guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) else { return text }
+        let mantissa = text[..<e]
+        return mantissa.contains(".") ? text : mantissa + ".0" + text[e...]
+    }
+
+    private static func emitScalar(_ text: String, style: yaml_scalar_style_t, into emitter: LibYAMLEmitter) {
+        var bytes = Array(text.utf8)
+        let length = Int32(bytes.count)
+        bytes.append(0)
+        var event = yaml_event_t()
+        let ok = bytes.withUnsafeBufferPointer { buffer in
+            yaml_scalar_event_initialize(&event, nil, nil, buffer.baseAddress, length, 1, 1, style)
+        }
+        precondition(ok == 1, "libyaml could not allocate a scalar event")
+        emitter.emit(&event)
+    }
+}
