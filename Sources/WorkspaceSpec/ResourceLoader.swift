@@ -39,7 +39,7 @@ public enum ResourceLoader {
             sink.error("type", "a \(kind.name) document must be a mapping", at: node.mark)
             return Result(spec: nil, diagnostics: sink.diagnostics, findings: findings, node: node)
         }
-        kind.schema.check(node, context: "the \(kind.name) document", into: &sink)
+        kind.schema.check(node, path: "", document: "the \(kind.name) document", into: &sink)
         if let version = node["version"], let number = version.scalar, number != .int(1) {
             sink.error("version", "unsupported document version (this build reads version 1)", at: version.mark)
         }

@@ -74,8 +74,11 @@ public struct Field: Sendable {
 
 extension Shape {
     /// Checks `node` against the shape, reporting type errors, missing required fields and
-    /// unknown keys. `context` names the place for messages ("action 'a'", "definition").
-    func check(_ node: Node, context: String, into sink: inout DiagnosticSink) {
+    /// unknown keys. `path` names the place in the document (`definition.actions[0]`;
+    /// empty for the top level); `document` names the top level ("the workflow document").
+    func check(_ node: Node, path: String, document: String, into sink: inout DiagnosticSink) {
+        let context = path.isEmpty ? document : path
+        func child(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
         switch (self, node.content) {
         case (.data, _):
             return
@@ -84,11 +87,11 @@ extension Shape {
             return
         case (.list(let element), .sequence(let nodes)):
             for (index, item) in nodes.enumerated() {
-                element.check(item, context: "\(context)[\(index)]", into: &sink)
+                element.check(item, path: "\(path)[\(index)]", document: document, into: &sink)
             }
         case (.map(let valueShape), .mapping(let pairs)):
             for pair in pairs {
-                valueShape.check(pair.value, context: "\(context).\(pair.key)", into: &sink)
+                valueShape.check(pair.value, path: child(pair.key), document: document, into: &sink)
             }
         case (.object(let fields, let unknown), .mapping(let pairs)):
             for field in fields where field.required {
@@ -99,7 +102,7 @@ extension Shape {
             for pair in pairs {
                 if let field = fields.first(where: { $0.name == pair.key }) {
                     if case .scalar(.null) = pair.value.content, !field.required { continue }
-                    field.shape.check(pair.value, context: "'\(pair.key)' of \(context)", into: &sink)
+                    field.shape.check(pair.value, path: child(pair.key), document: document, into: &sink)
                 } else {
                     let known = fields.map(\.name).joined(separator: ", ")
                     switch unknown {
@@ -112,7 +115,7 @@ extension Shape {
             }
         case (.either(let options), _):
             if let match = options.first(where: { $0.matchesType(node) }) {
-                match.check(node, context: context, into: &sink)
+                match.check(node, path: path, document: document, into: &sink)
             } else {
                 sink.error("type", "\(context) must be \(noun)", at: node.mark)
             }

@@ -14,8 +14,20 @@ public struct RunResult: Sendable, CustomStringConvertible {
 public struct Runner: Sendable {
     public var directory: URL
     public var environment: [String: String]
+    /// Keeps a scratch directory alive as long as a runner working in it exists.
+    private let scratch: ScratchDirectory?
+
+    /// A runner working in `scratch`, which stays on disk while the runner is in use.
+    public init(scratch: ScratchDirectory) {
+        self.init(directory: scratch.url, keeping: scratch)
+    }
 
     public init(directory: URL, home: URL? = nil) {
+        self.init(directory: directory, home: home, keeping: nil)
+    }
+
+    private init(directory: URL, home: URL? = nil, keeping scratch: ScratchDirectory?) {
+        self.scratch = scratch
         self.directory = directory
         let inherited = ProcessInfo.processInfo.environment
         let homeDir = (home ?? directory).path

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages git-remote-workspace builds and tests with, when any is missing.
+# Idempotent: a machine that has them all is left alone (no apt-get at all).
+set -euo pipefail
+
+packages=(git pkg-config libgit2-dev libyaml-dev libsqlite3-dev sqlite3 postgresql)
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "deps.sh: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "deps.sh: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
