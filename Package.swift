@@ -17,9 +17,13 @@ let package = Package(
         // C libraries: a module map and a shim header each, nothing else.
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The only importer of CGit2.
-        .target(name: "Git", dependencies: ["CGit2"]),
+        .target(name: "Git", dependencies: [
+            "CGit2", "CZlib",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The only importer of CYAML.
         .target(name: "YAML", dependencies: ["CYAML"]),
         // Canonical documents, kinds, normalization, hashing, validation, diagnostics.
@@ -40,6 +44,7 @@ let package = Package(
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "WorkspaceTestSupport"]),
         .testTarget(name: "WorkspaceSpecTests", dependencies: ["WorkspaceSpec", "YAML", "WorkspaceTestSupport"]),
+        .testTarget(name: "GitTests", dependencies: ["Git", "WorkspaceTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceTestSupport"]),
     ]
 )

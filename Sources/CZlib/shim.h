@@ -1,0 +1,8 @@
+#ifndef CZLIB_SHIM_H
+#define CZLIB_SHIM_H
+#include <zlib.h>
+// deflateInit is a macro in zlib.h; Swift cannot call macros.
+static inline int czlib_deflate_init(z_stream *stream, int level) {
+    return deflateInit(stream, level);
+}
+#endif

@@ -1,0 +1,50 @@
+internal import CGit2
+
+/// The four kinds of git object, with git's own type numbers (as in packs).
+public enum ObjectType: Int, Sendable, Hashable {
+    case commit = 1
+    case tree = 2
+    case blob = 3
+    case tag = 4
+
+    /// The name in an object header (`blob 12\0...`).
+    public var name: String {
+        switch self {
+        case .commit: return "commit"
+        case .tree: return "tree"
+        case .blob: return "blob"
+        case .tag: return "tag"
+        }
+    }
+
+    var raw: git_object_t { git_object_t(rawValue: Int32(rawValue)) }
+
+    init?(_ raw: git_object_t) { self.init(rawValue: Int(raw.rawValue)) }
+}
+
+/// A git object's id, type and content (without the `type size\0` header).
+public struct RawObject: Hashable, Sendable {
+    public var id: ObjectID
+    public var type: ObjectType
+    public var data: [UInt8]
+
+    public init(id: ObjectID, type: ObjectType, data: [UInt8]) {
+        self.id = id
+        self.type = type
+        self.data = data
+    }
+
+    /// An object whose id is computed from its content, as git does.
+    public init(type: ObjectType, data: [UInt8]) {
+        self.init(id: RawObject.hash(type: type, data: data), type: type, data: data)
+    }
+
+    /// The id git gives `data` as an object of `type` (libgit2's `git_odb_hash`).
+    public static func hash(type: ObjectType, data: [UInt8]) -> ObjectID {
+        _ = libgit2Ready
+        var oid = git_oid()
+        let result = data.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, type.raw) }
+        precondition(result == 0, "git_odb_hash cannot fail for a known object type")
+        return ObjectID(oid)
+    }
+}

@@ -1,0 +1,70 @@
+internal import CGit2
+
+extension Repository {
+    /// The object with `id`, or nil when the repository does not have it.
+    public func object(_ id: ObjectID) throws(GitError) -> RawObject? {
+        let odb = try database()
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        var object: OpaquePointer?
+        let result = git_odb_read(&object, odb, &oid)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check("read object \(id)", result)
+        defer { git_odb_object_free(object) }
+        guard let type = ObjectType(git_odb_object_type(object)) else {
+            throw GitError(code: -1, operation: "read object \(id)", message: "unknown object type")
+        }
+        let size = git_odb_object_size(object)
+        let data = size == 0 ? [] : Array(UnsafeRawBufferPointer(start: git_odb_object_data(object), count: size))
+        return RawObject(id: id, type: type, data: data)
+    }
+
+    /// True when the repository has the object.
+    public func hasObject(_ id: ObjectID) throws(GitError) -> Bool {
+        let odb = try database()
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        return git_odb_exists(odb, &oid) == 1
+    }
+
+    /// Writes `objects` into the repository as one pack (indexed by libgit2), calling
+    /// `progress` with (objects indexed, total) as the indexer goes.
+    public func writePack(_ objects: [RawObject], progress: ((Int, Int) -> Void)? = nil) throws(GitError) {
+        guard !objects.isEmpty else { return }
+        let odb = try database()
+        defer { git_odb_free(odb) }
+        final class Context { var progress: ((Int, Int) -> Void)?; init(_ p: ((Int, Int) -> Void)?) { progress = p } }
+        let context = Unmanaged.passRetained(Context(progress))
+        defer { context.release() }
+        var writer: UnsafeMutablePointer<git_odb_writepack>?
+        try check("start writing a pack", git_odb_write_pack(&writer, odb, { stats, payload in
+            guard let stats, let payload else { return 0 }
+            let context = Unmanaged<Context>.fromOpaque(payload).takeUnretainedValue()
+            context.progress?(Int(stats.pointee.indexed_objects), Int(stats.pointee.total_objects))
+            return 0
+        }, context.toOpaque()))
+        guard let writer else { throw GitError(code: -1, operation: "write pack", message: "no pack writer") }
+        defer { writer.pointee.free(writer) }
+        var stats = git_indexer_progress()
+        let pack = PackWriter.pack(objects)
+        let appended = pack.withUnsafeBytes { writer.pointee.append(writer, $0.baseAddress, $0.count, &stats) }
+        try check("write pack", appended)
+        try check("index pack", writer.pointee.commit(writer, &stats))
+    }
+
+    /// True when `commit` has `ancestor` in its history (or is it).
+    public func isDescendant(_ commit: ObjectID, of ancestor: ObjectID) throws(GitError) -> Bool {
+        if commit == ancestor { return true }
+        var a = commit.raw, b = ancestor.raw
+        let result = git_graph_descendant_of(handle, &a, &b)
+        try check("compare history", result)
+        return result == 1
+    }
+
+    func database() throws(GitError) -> OpaquePointer {
+        var odb: OpaquePointer?
+        try check("open object database", git_repository_odb(&odb, handle))
+        guard let odb else { throw GitError(code: -1, operation: "open object database", message: "none") }
+        return odb
+    }
+}

@@ -1,0 +1,70 @@
+/// One entry of a tree object.
+public struct TreeEntry: Hashable, Sendable {
+    /// One path segment, raw bytes.
+    public var name: [UInt8]
+    public var mode: UInt32
+    public var id: ObjectID
+
+    public init(name: [UInt8], mode: UInt32, id: ObjectID) {
+        self.name = name
+        self.mode = mode
+        self.id = id
+    }
+
+    public init(name: String, mode: UInt32, id: ObjectID) {
+        self.init(name: Array(name.utf8), mode: mode, id: id)
+    }
+
+    public var isTree: Bool { mode == TreeEntry.directory }
+
+    public static let file: UInt32 = 0o100644
+    public static let executable: UInt32 = 0o100755
+    public static let directory: UInt32 = 0o040000
+    public static let symlink: UInt32 = 0o120000
+    public static let submodule: UInt32 = 0o160000
+}
+
+/// Reading and writing tree objects: `<octal mode> <name>\0<20-byte id>` per entry, in
+/// git's order (names compared bytewise, a directory as if its name ended in `/`).
+///
+/// Written here rather than through libgit2's tree builder because the workspace builds
+/// trees from objects held in its store, outside any repository; the format is fixed by git.
+public enum TreeFormat {
+    public struct Malformed: Error, CustomStringConvertible {
+        public var description: String { "malformed tree object" }
+    }
+
+    public static func serialize(_ entries: [TreeEntry]) -> [UInt8] {
+        var out: [UInt8] = []
+        for entry in entries.sorted(by: gitOrder) {
+            out += Array(String(entry.mode, radix: 8).utf8)
+            out.append(UInt8(ascii: " "))
+            out += entry.name
+            out.append(0)
+            out += entry.id.bytes
+        }
+        return out
+    }
+
+    public static func parse(_ data: [UInt8]) throws -> [TreeEntry] {
+        var entries: [TreeEntry] = []
+        var index = 0
+        while index < data.count {
+            guard let space = data[index...].firstIndex(of: UInt8(ascii: " ")),
+                  let nul = data[space...].firstIndex(of: 0), nul + 21 <= data.count,
+                  let mode = UInt32(String(decoding: data[index..<space], as: UTF8.self), radix: 8),
+                  let id = ObjectID(bytes: Array(data[(nul + 1)...(nul + 20)]))
+            else { throw Malformed() }
+            entries.append(TreeEntry(name: Array(data[(space + 1)..<nul]), mode: mode, id: id))
+            index = nul + 21
+        }
+        return entries
+    }
+
+    /// git's tree order.
+    static func gitOrder(_ a: TreeEntry, _ b: TreeEntry) -> Bool {
+        let left = a.isTree ? a.name + [UInt8(ascii: "/")] : a.name
+        let right = b.isTree ? b.name + [UInt8(ascii: "/")] : b.name
+        return left.lexicographicallyPrecedes(right)
+    }
+}

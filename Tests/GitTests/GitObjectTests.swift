@@ -1,0 +1,104 @@
+import Foundation
+import Git
+import Testing
+import WorkspaceTestSupport
+
+/// Objects built by our writers are the objects git itself builds, and a pack written
+/// through libgit2 lands in a repository that `git fsck` accepts.
+@Suite struct GitObjectTests {
+    func repository() throws -> (Runner, Repository) {
+        let scratch = try ScratchDirectory("git")
+        let git = Runner(scratch: scratch)
+        try #require(try git.git("init", "-q").status == 0)
+        return (git, try Repository(gitDir: scratch.path(".git")))
+    }
+
+    @Test func blobTreeAndCommitIDsMatchGit() throws {
+        let (git, _) = try repository()
+        let blob = RawObject(type: .blob, data: Array("hello\n".utf8))
+        #expect(try git.git("hash-object", "--stdin", stdin: "hello\n").stdout == blob.id.hex + "\n")
+
+        let tree = RawObject(type: .tree, data: TreeFormat.serialize([
+            TreeEntry(name: "b.txt", mode: TreeEntry.file, id: blob.id),
+            TreeEntry(name: "a", mode: TreeEntry.directory, id: ObjectID(hex: "4b825dc642cb6eb9a060e54bf8d69288fbee4904")!),
+            TreeEntry(name: "a.txt", mode: TreeEntry.file, id: blob.id),
+        ]))
+        let mktree = try git.git("mktree", "--missing", stdin: """
+        100644 blob \(blob.id.hex)\tb.txt
+        040000 tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\ta
+        100644 blob \(blob.id.hex)\ta.txt
+
+        """)
+        #expect(mktree.stdout == tree.id.hex + "\n", "\(mktree)")
+        #expect(try TreeFormat.parse(tree.data).map(\.name).map { String(decoding: $0, as: UTF8.self) } == ["a.txt", "a", "b.txt"])
+
+        let author = Signature(name: "Ada Lovelace", email: "ada@example.com", time: 1_700_000_000, offsetMinutes: 90)
+        let commit = CommitData(tree: tree.id, parents: [], author: author, committer: author, message: "Create workflow triage")
+        let object = RawObject(type: .commit, data: commit.serialize())
+        // commit-tree needs the tree in a repository: write the objects there through a pack first.
+        let (git2, repo) = try repository()
+        try repo.writePack([blob, tree, object, RawObject(type: .tree, data: [])])
+        let made = try git2.run(["git", "commit-tree", tree.id.hex, "-m", "Create workflow triage"], extraEnvironment: [
+            "GIT_AUTHOR_NAME": "Ada Lovelace", "GIT_AUTHOR_EMAIL": "ada@example.com", "GIT_AUTHOR_DATE": "1700000000 +0130",
+            "GIT_COMMITTER_NAME": "Ada Lovelace", "GIT_COMMITTER_EMAIL": "ada@example.com", "GIT_COMMITTER_DATE": "1700000000 +0130",
+        ])
+        #expect(made.stdout == object.id.hex + "\n", "\(made)")
+        let links = try CommitData.parseLinks(object.data)
+        #expect(links.tree == tree.id && links.parents.isEmpty)
+    }
+
+    @Test func packLandsAndPassesFsck() throws {
+        let (git, repo) = try repository()
+        var objects: [RawObject] = []
+        var entries: [TreeEntry] = []
+        for index in 0..<300 {
+            let blob = RawObject(type: .blob, data: Array(String(repeating: "line \(index)\n", count: index % 7 + 1).utf8))
+            objects.append(blob)
+            entries.append(TreeEntry(name: "f\(index).yml", mode: TreeEntry.file, id: blob.id))
+        }
+        let big = RawObject(type: .blob, data: (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        objects.append(big)
+        entries.append(TreeEntry(name: "big.bin", mode: TreeEntry.file, id: big.id))
+        let tree = RawObject(type: .tree, data: TreeFormat.serialize(entries))
+        objects.append(tree)
+        let who = Signature(name: "A", email: "a@example.com", time: 1)
+        let commit = RawObject(type: .commit, data: CommitData(tree: tree.id, parents: [], author: who, committer: who, message: "all").serialize())
+        objects.append(commit)
+
+        var lastProgress = (0, 0)
+        try repo.writePack(objects) { lastProgress = ($0, $1) }
+        #expect(lastProgress == (objects.count, objects.count))
+        #expect(try repo.hasObject(big.id))
+        #expect(try repo.object(big.id)?.data == big.data)
+        try git.git("update-ref", "refs/heads/main", commit.id.hex)
+        let fsck = try git.git("fsck", "--strict")
+        #expect(fsck.status == 0, "\(fsck)")
+        #expect(try git.git("ls-tree", "main").stdout.split(separator: "\n").count == 301)
+        #expect(try repo.object(ObjectID(hex: "0000000000000000000000000000000000000001")!) == nil)
+    }
+
+    @Test func diffFindsChangesAndRenames() throws {
+        let scratch = try ScratchDirectory("diff")
+        let git = Runner(scratch: scratch)
+        try git.git("init", "-q")
+        let body = (1...30).map { "line \($0)" }.joined(separator: "\n") + "\n"
+        try scratch.write("workflows/a/definition.yml", "id: a\n" + body)
+        try scratch.write("keep.txt", "same\n")
+        try scratch.write("gone.txt", "bye\n")
+        try git.git("add", "-A"); try git.git("commit", "-qm", "one")
+        try git.git("mv", "workflows/a", "workflows/b")
+        try scratch.write("workflows/b/definition.yml", "id: b\n" + body)
+        try git.git("rm", "-q", "gone.txt")
+        try scratch.write("new.txt", "hi\n")
+        try git.git("add", "-A"); try git.git("commit", "-qm", "two")
+        let repo = try Repository(gitDir: scratch.path(".git"))
+        let old = try repo.treeID(ofCommit: repo.commitID("HEAD~1")), new = try repo.treeID(ofCommit: repo.commitID("HEAD"))
+        let changes = try repo.diff(from: old, to: new)
+        #expect(Set(changes.map { "\($0.status) \($0.oldPath ?? "-") \($0.newPath ?? "-")" }) == [
+            "renamed workflows/a/definition.yml workflows/b/definition.yml", "deleted gone.txt -", "added - new.txt",
+        ])
+        #expect(try repo.diff(from: nil, to: old).count == 3)
+        #expect(try repo.isDescendant(repo.commitID("HEAD"), of: repo.commitID("HEAD~1")))
+        #expect(try !repo.isDescendant(repo.commitID("HEAD~1"), of: repo.commitID("HEAD")))
+    }
+}
