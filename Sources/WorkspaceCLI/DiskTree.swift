@@ -94,7 +94,7 @@ enum DiskTree {
             // Parse errors first: they explain why the type could not be read.
             if case .failure(let error) = Result(catching: { () throws(YAMLError) in try YAMLParser.parse(bytes) }) {
                 return .init(label: path, resources: [], diagnostics: [
-                    Diagnostic(.error, "yaml-" + error.code.name, error.message, path: path, at: error.mark),
+                    Diagnostic(.error, error.rule, error.message(in: bytes), path: path, at: error.mark),
                 ])
             }
             return .init(label: path, resources: [], diagnostics: [

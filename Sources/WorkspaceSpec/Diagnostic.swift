@@ -85,5 +85,24 @@ extension Array where Element == Diagnostic {
 
 extension YAMLError {
     /// The rule name a YAML failure is reported under.
-    var rule: String { "yaml-" + code.name }
+    public var rule: String { "yaml-" + code.name }
+
+    /// The message, with a hint when libyaml stopped at a tab (its own words do not say so).
+    public func message(in bytes: [UInt8]) -> String {
+        guard code == .syntax, YAMLError.character(at: mark, in: bytes) == UInt8(ascii: "\t") else { return message }
+        return "a tab character where YAML expects spaces: indent with spaces, not tabs (\(message))"
+    }
+
+    /// The byte at a 1-based line and column when that column holds an ASCII character.
+    static func character(at mark: Mark, in bytes: [UInt8]) -> UInt8? {
+        var line = 1, index = 0
+        while line < mark.line {
+            guard let newline = bytes[index...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            index = newline + 1
+            line += 1
+        }
+        let target = index + mark.column - 1
+        guard target < bytes.count, bytes[index..<target].allSatisfy({ $0 < 0x80 }) else { return nil }
+        return bytes[target]
+    }
 }

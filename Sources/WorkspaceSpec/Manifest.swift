@@ -27,7 +27,7 @@ public struct Manifest: Hashable, Sendable {
         do {
             node = try YAMLParser.parse(bytes)
         } catch {
-            sink.error(error.rule, error.message, at: error.mark)
+            sink.error(error.rule, error.message(in: bytes), at: error.mark)
             return (nil, sink.diagnostics)
         }
         guard node.pairs != nil else {

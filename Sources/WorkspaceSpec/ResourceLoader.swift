@@ -24,7 +24,7 @@ public enum ResourceLoader {
         do {
             node = try YAMLParser.parse(bytes, limits: limits)
         } catch {
-            sink.error(error.rule, error.message, at: error.mark)
+            sink.error(error.rule, error.message(in: bytes), at: error.mark)
             return Result(spec: nil, diagnostics: sink.diagnostics, findings: KindFindings(), node: nil)
         }
         return check(node, path: path, kind: kind, expectedID: expectedID, sink: sink)

@@ -62,7 +62,7 @@ let badInputs: [BadInput] = [
     BadInput("10 000-deep nesting", [wf: String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)], "\(wf):1:", "deep"),
     BadInput("50 MB file", [wf: "version: 1\n# " + String(repeating: "x", count: 50 << 20) + "\n"], "\(wf):1:1", "bytes, more than the 8388608 allowed"),
     BadInput("invalid UTF-8", bytes: [wf: Array("version: 1\ntype: workflow\nid: \"".utf8) + [0xC3, 0x28] + Array("\"\n".utf8)], "\(wf):3:", "UTF-8"),
-    BadInput("tab indentation", [wf: "version: 1\ndefinition:\n\ttitle: W\n"], "\(wf):3:", "tab"),
+    BadInput("tab indentation", [wf: "version: 1\ndefinition:\n\ttitle: W\n"], "\(wf):3:1", "a tab character where YAML expects spaces"),
     BadInput("unclosed quote", [wf: "version: 1\ntype: \"workflow\nid: w\n"], "\(wf):", "quoted scalar"),
     BadInput("non-string key", [wf: "version: 1\n42: answer\n"], "\(wf):2:1", "key"),
     BadInput("unknown YAML alias", [wf: "version: 1\ntype: *nothing\n"], "\(wf):2:7", "alias"),
