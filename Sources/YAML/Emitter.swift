@@ -36,11 +36,53 @@ public enum YAMLEmitter {
         yaml_stream_end_event_initialize(&event)
         emitter.emit(&event)
         var bytes = emitter.output.bytes
+        if !mentionsBackslashU(value) { bytes = unescapeAstral(bytes) }
         // libyaml may close an open-ended document (a root `|+` block) with `...`: keep
         // that, it is what makes the trailing newlines part of the value. Otherwise the
         // output already ends in exactly one newline.
         if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// libyaml 0.2.5 counts characters past U+FFFF (emoji, ...) as unprintable, so it
+    /// double-quotes their strings and writes them as `\UXXXXXXXX`. Those escapes are put
+    /// back as raw UTF-8 (still inside the double quotes, where YAML allows them). When no
+    /// string holds the text `\U` itself, every `\U` in the output is such an escape;
+    /// otherwise the escapes are left alone (rare, and still correct).
+    static func unescapeAstral(_ bytes: [UInt8]) -> [UInt8] {
+        let backslash = UInt8(ascii: "\\"), capitalU = UInt8(ascii: "U")
+        guard bytes.contains(backslash) else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == backslash, index + 10 <= bytes.count, bytes[index + 1] == capitalU {
+                let digits = bytes[(index + 2)..<(index + 10)]
+                var scalarValue: UInt32 = 0
+                var valid = true
+                for digit in digits {
+                    guard let value = ScalarResolver.digitValue(digit) else { valid = false; break }
+                    scalarValue = scalarValue << 4 | UInt32(value)
+                }
+                if valid, let scalar = Unicode.Scalar(scalarValue) {
+                    out += String(Character(scalar)).utf8
+                    index += 10
+                    continue
+                }
+            }
+            out.append(bytes[index])
+            index += 1
+        }
+        return out
+    }
+
+    static func mentionsBackslashU(_ value: Value) -> Bool {
+        switch value {
+        case .string(let string): return string.contains("\\U")
+        case .array(let elements): return elements.contains(where: mentionsBackslashU)
+        case .object(let members): return members.contains { $0.key.contains("\\U") || mentionsBackslashU($0.value) }
+        default: return false
+        }
     }
 
     static func utf8Less(_ lhs: String, _ rhs: String) -> Bool {
