@@ -25,15 +25,15 @@ public enum YAMLEmitter {
     public static func emit(_ value: Value, keyOrder: KeyOrder = sortedKeys) -> String {
         let emitter = LibYAMLEmitter()
         var event = yaml_event_t()
-        yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING)
+        check(yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING))
         emitter.emit(&event)
-        yaml_document_start_event_initialize(&event, nil, nil, nil, 1)
+        check(yaml_document_start_event_initialize(&event, nil, nil, nil, 1))
         emitter.emit(&event)
         var path: [String] = []
         emitNode(value, into: emitter, path: &path, keyOrder: keyOrder)
-        yaml_document_end_event_initialize(&event, 1)
+        check(yaml_document_end_event_initialize(&event, 1))
         emitter.emit(&event)
-        yaml_stream_end_event_initialize(&event)
+        check(yaml_stream_end_event_initialize(&event))
         emitter.emit(&event)
         var bytes = emitter.output.bytes
         if !mentionsBackslashU(value) { bytes = unescapeAstral(bytes) }
@@ -85,6 +85,11 @@ public enum YAMLEmitter {
         }
     }
 
+    /// libyaml's event constructors fail only when memory runs out.
+    private static func check(_ result: Int32) {
+        precondition(result == 1, "libyaml could not allocate an event")
+    }
+
     static func utf8Less(_ lhs: String, _ rhs: String) -> Bool {
         lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
@@ -104,18 +109,18 @@ public enum YAMLEmitter {
             emitScalar(string, style: style(for: string), into: emitter)
         case .array(let elements):
             var event = yaml_event_t()
-            yaml_sequence_start_event_initialize(&event, nil, nil, 1,
-                                                 elements.isEmpty ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE)
+            check(yaml_sequence_start_event_initialize(
+                &event, nil, nil, 1, elements.isEmpty ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE))
             emitter.emit(&event)
             path.append("[]")
             for element in elements { emitNode(element, into: emitter, path: &path, keyOrder: keyOrder) }
             path.removeLast()
-            yaml_sequence_end_event_initialize(&event)
+            check(yaml_sequence_end_event_initialize(&event))
             emitter.emit(&event)
         case .object(let members):
             var event = yaml_event_t()
-            yaml_mapping_start_event_initialize(&event, nil, nil, 1,
-                                                members.isEmpty ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE)
+            check(yaml_mapping_start_event_initialize(
+                &event, nil, nil, 1, members.isEmpty ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE))
             emitter.emit(&event)
             for key in orderedKeys(members, path: path, keyOrder: keyOrder) {
                 emitScalar(key, style: style(for: key), into: emitter)
@@ -123,7 +128,7 @@ public enum YAMLEmitter {
                 emitNode(members[key]!, into: emitter, path: &path, keyOrder: keyOrder)
                 path.removeLast()
             }
-            yaml_mapping_end_event_initialize(&event)
+            check(yaml_mapping_end_event_initialize(&event))
             emitter.emit(&event)
         }
     }
@@ -169,7 +174,7 @@ public enum YAMLEmitter {
         let ok = bytes.withUnsafeBufferPointer { buffer in
             yaml_scalar_event_initialize(&event, nil, nil, buffer.baseAddress, length, 1, 1, style)
         }
-        precondition(ok == 1, "libyaml could not allocate a scalar event")
+        check(ok)
         emitter.emit(&event)
     }
 }
