@@ -25,22 +25,69 @@ public enum YAMLEmitter {
     public static func emit(_ value: Value, keyOrder: KeyOrder = sortedKeys) -> String {
         let emitter = LibYAMLEmitter()
         var event = yaml_event_t()
-        yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING)
+        check(yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING))
         emitter.emit(&event)
-        yaml_document_start_event_initialize(&event, nil, nil, nil, 1)
+        check(yaml_document_start_event_initialize(&event, nil, nil, nil, 1))
         emitter.emit(&event)
         var path: [String] = []
         emitNode(value, into: emitter, path: &path, keyOrder: keyOrder)
-        yaml_document_end_event_initialize(&event, 1)
+        check(yaml_document_end_event_initialize(&event, 1))
         emitter.emit(&event)
-        yaml_stream_end_event_initialize(&event)
+        check(yaml_stream_end_event_initialize(&event))
         emitter.emit(&event)
         var bytes = emitter.output.bytes
+        if !mentionsBackslashU(value) { bytes = unescapeAstral(bytes) }
         // libyaml may close an open-ended document (a root `|+` block) with `...`: keep
         // that, it is what makes the trailing newlines part of the value. Otherwise the
         // output already ends in exactly one newline.
         if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// libyaml 0.2.5 counts characters past U+FFFF (emoji, ...) as unprintable, so it
+    /// double-quotes their strings and writes them as `\UXXXXXXXX`. Those escapes are put
+    /// back as raw UTF-8 (still inside the double quotes, where YAML allows them). When no
+    /// string holds the text `\U` itself, every `\U` in the output is such an escape;
+    /// otherwise the escapes are left alone (rare, and still correct).
+    static func unescapeAstral(_ bytes: [UInt8]) -> [UInt8] {
+        let backslash = UInt8(ascii: "\\"), capitalU = UInt8(ascii: "U")
+        guard bytes.contains(backslash) else { return bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == backslash, index + 10 <= bytes.count, bytes[index + 1] == capitalU {
+                let digits = bytes[(index + 2)..<(index + 10)]
+                var scalarValue: UInt32 = 0
+                var valid = true
+                for digit in digits {
+                    guard let value = ScalarResolver.digitValue(digit) else { valid = false; break }
+                    scalarValue = scalarValue << 4 | UInt32(value)
+                }
+                if valid, let scalar = Unicode.Scalar(scalarValue) {
+                    out += String(Character(scalar)).utf8
+                    index += 10
+                    continue
+                }
+            }
+            out.append(bytes[index])
+            index += 1
+        }
+        return out
+    }
+
+    static func mentionsBackslashU(_ value: Value) -> Bool {
+        switch value {
+        case .string(let string): return string.contains("\\U")
+        case .array(let elements): return elements.contains(where: mentionsBackslashU)
+        case .object(let members): return members.contains { $0.key.contains("\\U") || mentionsBackslashU($0.value) }
+        default: return false
+        }
+    }
+
+    /// libyaml's event constructors fail only when memory runs out.
+    private static func check(_ result: Int32) {
+        precondition(result == 1, "libyaml could not allocate an event")
     }
 
     static func utf8Less(_ lhs: String, _ rhs: String) -> Bool {
@@ -62,18 +109,18 @@ public enum YAMLEmitter {
             emitScalar(string, style: style(for: string), into: emitter)
         case .array(let elements):
             var event = yaml_event_t()
-            yaml_sequence_start_event_initialize(&event, nil, nil, 1,
-                                                 elements.isEmpty ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE)
+            check(yaml_sequence_start_event_initialize(
+                &event, nil, nil, 1, elements.isEmpty ? YAML_FLOW_SEQUENCE_STYLE : YAML_BLOCK_SEQUENCE_STYLE))
             emitter.emit(&event)
             path.append("[]")
             for element in elements { emitNode(element, into: emitter, path: &path, keyOrder: keyOrder) }
             path.removeLast()
-            yaml_sequence_end_event_initialize(&event)
+            check(yaml_sequence_end_event_initialize(&event))
             emitter.emit(&event)
         case .object(let members):
             var event = yaml_event_t()
-            yaml_mapping_start_event_initialize(&event, nil, nil, 1,
-                                                members.isEmpty ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE)
+            check(yaml_mapping_start_event_initialize(
+                &event, nil, nil, 1, members.isEmpty ? YAML_FLOW_MAPPING_STYLE : YAML_BLOCK_MAPPING_STYLE))
             emitter.emit(&event)
             for key in orderedKeys(members, path: path, keyOrder: keyOrder) {
                 emitScalar(key, style: style(for: key), into: emitter)
@@ -81,7 +128,7 @@ public enum YAMLEmitter {
                 emitNode(members[key]!, into: emitter, path: &path, keyOrder: keyOrder)
                 path.removeLast()
             }
-            yaml_mapping_end_event_initialize(&event)
+            check(yaml_mapping_end_event_initialize(&event))
             emitter.emit(&event)
         }
     }
@@ -127,7 +174,7 @@ public enum YAMLEmitter {
         let ok = bytes.withUnsafeBufferPointer { buffer in
             yaml_scalar_event_initialize(&event, nil, nil, buffer.baseAddress, length, 1, 1, style)
         }
-        precondition(ok == 1, "libyaml could not allocate a scalar event")
+        check(ok)
         emitter.emit(&event)
     }
 }
