@@ -64,6 +64,31 @@ public struct CommitData: Hashable, Sendable {
         return Array(text.utf8)
     }
 
+    /// The value of the first header line named `name` (`author`, `committer`, ...).
+    public static func header(_ name: String, in data: [UInt8]) -> String? {
+        var index = 0
+        let prefix = Array((name + " ").utf8)
+        while index < data.count {
+            let end = data[index...].firstIndex(of: UInt8(ascii: "\n")) ?? data.count
+            if end == index { return nil }
+            if data[index..<end].starts(with: prefix) {
+                return String(decoding: data[(index + prefix.count)..<end], as: UTF8.self)
+            }
+            index = end + 1
+        }
+        return nil
+    }
+
+    /// Parses a signature line (`Name <email> 1700000000 +0130`).
+    public static func parseSignature(_ line: String) -> Signature? {
+        guard let identity = Signature.parseIdentity(line), let close = line.lastIndex(of: ">") else { return nil }
+        let rest = line[line.index(after: close)...].split(separator: " ")
+        guard rest.count == 2, let time = Int64(rest[0]), rest[1].count == 5,
+              let hours = Int(rest[1].dropFirst().prefix(2)), let minutes = Int(rest[1].suffix(2)) else { return nil }
+        let offset = (hours * 60 + minutes) * (rest[1].hasPrefix("-") ? -1 : 1)
+        return Signature(name: identity.name, email: identity.email, time: time, offsetMinutes: offset)
+    }
+
     /// The tree and parents of a commit object (the header lines that matter for walking).
     public static func parseLinks(_ data: [UInt8]) throws -> (tree: ObjectID, parents: [ObjectID]) {
         var tree: ObjectID?

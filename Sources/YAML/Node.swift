@@ -98,3 +98,20 @@ public struct Node: Sendable {
     /// The string when this is a string scalar.
     public var string: String? { scalar?.stringValue }
 }
+
+extension Node {
+    /// A node tree saying `value`, every position at `mark` (for data that came from a store,
+    /// not from a file, so checks that want nodes can run on it).
+    public init(value: Value, at mark: Mark = .start) {
+        switch value {
+        case .array(let items):
+            self.init(.sequence(items.map { Node(value: $0, at: mark) }), at: mark)
+        case .object(let members):
+            self.init(.mapping(members.keys.sorted().map {
+                Pair(key: $0, keyMark: mark, value: Node(value: members[$0]!, at: mark))
+            }), at: mark)
+        default:
+            self.init(.scalar(value), at: mark)
+        }
+    }
+}
