@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMajor(from: "1.5.0")),
         .package(url: "https://github.com/apple/swift-crypto", .upToNextMajor(from: "3.12.3")),
+        .package(url: "https://github.com/groue/GRDB.swift", .upToNextMajor(from: "7.10.0")),
     ],
     targets: [
         // C libraries: a module map and a shim header each, nothing else.
@@ -27,6 +28,12 @@ let package = Package(
             "YAML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The Store protocol, migrations and the SQLite store: every row a workspace has.
+        // Object ids are hex strings here; the Git module stays out of this layer.
+        .target(name: "WorkspaceStore", dependencies: [
+            "WorkspaceSpec", "YAML",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // One file per `git workspace` command.
         .target(name: "WorkspaceCLI", dependencies: [
             "WorkspaceSpec", "Git",
@@ -40,6 +47,11 @@ let package = Package(
 
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "WorkspaceTestSupport"]),
         .testTarget(name: "WorkspaceSpecTests", dependencies: ["WorkspaceSpec", "YAML", "WorkspaceTestSupport"]),
+        .testTarget(name: "WorkspaceStoreTests", dependencies: [
+            "WorkspaceStore", "WorkspaceSpec", "YAML", "WorkspaceTestSupport",
+            // Only to tamper with a store file from outside, as another build or program would.
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceTestSupport"]),
     ]
 )
