@@ -50,9 +50,11 @@ public final class SQLiteStore: WorkspaceStore {
             throw StoreError(.invalidArgument, "'\(name)' cannot be a workspace name: \(problem)")
         }
         try immediate { db in
-            if try Int64.fetchOne(db, sql: "SELECT id FROM workspaces WHERE name = ?", arguments: [name]) != nil {
+            if let existing = try String.fetchOne(db, sql: "SELECT name FROM workspaces WHERE name = ? COLLATE NOCASE",
+                                                  arguments: [name]) {
                 throw StoreError(.workspaceExists,
-                                 "a workspace named '\(name)' already exists; pick another name or use that one")
+                                 "a workspace named '\(existing)' already exists (names are compared ignoring case); "
+                                 + "pick another name or use that one")
             }
             try db.execute(sql: "INSERT INTO workspaces (name) VALUES (?)", arguments: [name])
         }

@@ -55,6 +55,9 @@ enum StoreSchema {
             -- the per-workspace sequence counter behind created_seq, updated_seq and changes.seq
             last_seq INTEGER NOT NULL DEFAULT 0
         ) STRICT;
+        -- Names are branch names: two that differ only by case would be one ref file on a
+        -- case-insensitive file system, so they may not both exist. Lookups stay exact.
+        CREATE UNIQUE INDEX workspaces_folded_name ON workspaces(name COLLATE NOCASE);
 
         CREATE TABLE resources (
             workspace_id INTEGER NOT NULL REFERENCES workspaces(id),

@@ -13,7 +13,7 @@ public protocol WorkspaceStore: AnyObject, Sendable {
 
     /// Creates an empty workspace: no resources, no head (an unborn branch), cursor 0.
     ///
-    /// Throws `workspaceExists` when the name is taken, `invalidArgument` when it cannot be a
+    /// Throws `workspaceExists` when the name is taken (ignoring case), `invalidArgument` when it cannot be a
     /// branch name (see `WorkspaceName`).
     func createWorkspace(_ name: String) throws
 
@@ -25,6 +25,7 @@ public protocol WorkspaceStore: AnyObject, Sendable {
     ///
     /// Writers to the same workspace never interleave, also across processes: a second
     /// writer waits for the first (up to the store's busy timeout) and then sees its result.
+    /// The accessor is valid only inside `body`; do not call the store again from inside it.
     func write<T>(_ workspace: String, _ body: (any WorkspaceWriting) throws -> T) throws -> T
 
     /// Deterministic text of every row of the workspace, for byte-for-byte before/after checks.

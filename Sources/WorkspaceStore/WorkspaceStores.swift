@@ -37,7 +37,8 @@ public enum WorkspaceStores {
 /// A subset of git-check-ref-format(1), so every workspace is a branch git accepts:
 /// slash-separated segments of printable ASCII, none empty, none starting with `.` or
 /// ending with `.lock`, no `..`, `@{`, space or any of ``~^:?*[\``, not `@` or `HEAD`.
-/// Names are compared exactly (git branch names are case-sensitive).
+/// Lookups are exact, but a store refuses a name that differs from an existing one only by
+/// case: the two refs would be one file on a case-insensitive file system.
 public enum WorkspaceName {
     /// Longest accepted name, in bytes.
     public static let maxLength = 200

@@ -13,6 +13,8 @@ import YAML
         try store.createWorkspace("team/staging")
         #expect(try store.workspaceNames() == ["dev", "prod", "team/staging"])
         expectStoreError(.workspaceExists) { try store.createWorkspace("prod") }
+        expectStoreError(.workspaceExists) { try store.createWorkspace("Prod") }
+        expectStoreError(.noSuchWorkspace) { _ = try store.read("PROD") { $0.cursor } }
         expectStoreError(.invalidArgument) { try store.createWorkspace("bad..name") }
         expectStoreError(.invalidArgument) { try store.createWorkspace("") }
         expectStoreError(.noSuchWorkspace) { _ = try store.read("missing") { $0.cursor } }

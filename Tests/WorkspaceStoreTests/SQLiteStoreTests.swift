@@ -44,7 +44,7 @@ import WorkspaceTestSupport
         }
         #expect(group.wait(timeout: .now() + 120) == .success)
         let (values, errors) = collected.snapshot
-        #expect(errors == [])
+        #expect(errors.isEmpty, "\(errors.count) transactions failed, the first with: \(errors.first ?? "")")
         #expect(values.sorted() == Array(1...100))
         #expect(try SQLiteStore(path: path).read("main") { $0.cursor } == 100)
     }
