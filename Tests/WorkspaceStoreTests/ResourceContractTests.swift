@@ -104,6 +104,16 @@ import YAML
             #expect(try ws.mapping(uuid: b.uuid) == nil)
             #expect(try ws.mappings().map(\.kind) == ["variable", "workflow"])
         }
+        try store.write("main") { ws in
+            // A rename (git mv) keeps the UUID and frees the old id for another resource.
+            try ws.setMapping(Mapping(kind: "workflow", sourceID: "bar", uuid: a.uuid))
+            try ws.setMapping(Mapping(kind: "workflow", sourceID: "foo", uuid: b.uuid))
+        }
+        try store.read("main") { (ws) throws in
+            #expect(try ws.mapping(kind: "workflow", sourceID: "BAR")?.uuid == a.uuid)
+            #expect(try ws.mapping(kind: "workflow", sourceID: "foo")?.uuid == b.uuid)
+            #expect(try ws.mappings().count == 3)
+        }
     }
 
     @Test(arguments: StoreKind.all)
