@@ -8,10 +8,12 @@ let package = Package(
         .executable(name: "git-remote-workspace", targets: ["git-remote-workspace"]),
         .executable(name: "git-workspace", targets: ["git-workspace"]),
         .library(name: "WorkspaceSpec", targets: ["WorkspaceSpec"]),
+        .library(name: "WorkspaceSync", targets: ["WorkspaceSync"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMajor(from: "1.5.0")),
         .package(url: "https://github.com/apple/swift-crypto", .upToNextMajor(from: "3.12.3")),
+        .package(url: "https://github.com/groue/GRDB.swift", .upToNextMajor(from: "7.10.0")),
     ],
     targets: [
         // C libraries: a module map and a shim header each, nothing else.
@@ -31,13 +33,22 @@ let package = Package(
             "YAML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The Store protocol, migrations, the SQLite store.
+        .target(name: "WorkspaceStore", dependencies: [
+            "WorkspaceSpec", "YAML",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Projection (application changes), fetch transfer, push reconciliation.
+        .target(name: "WorkspaceSync", dependencies: ["Git", "WorkspaceSpec", "WorkspaceStore", "YAML"]),
+        // gitremote-helpers(7): protocol reader, dispatcher and writer.
+        .target(name: "RemoteHelper", dependencies: ["Git", "WorkspaceSync", "WorkspaceStore", "WorkspaceSpec"]),
         // One file per `git workspace` command.
         .target(name: "WorkspaceCLI", dependencies: [
-            "WorkspaceSpec", "Git",
+            "WorkspaceSpec", "Git", "WorkspaceStore", "WorkspaceSync", "YAML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "git-workspace", dependencies: ["WorkspaceCLI"]),
-        .executableTarget(name: "git-remote-workspace", dependencies: ["WorkspaceCLI"]),
+        .executableTarget(name: "git-remote-workspace", dependencies: ["RemoteHelper"]),
 
         // Scratch directories, git runners, corpus access: shared by the test targets.
         .target(name: "WorkspaceTestSupport", dependencies: []),
@@ -45,6 +56,11 @@ let package = Package(
         .testTarget(name: "YAMLTests", dependencies: ["YAML", "WorkspaceTestSupport"]),
         .testTarget(name: "WorkspaceSpecTests", dependencies: ["WorkspaceSpec", "YAML", "WorkspaceTestSupport"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "WorkspaceTestSupport"]),
+        .testTarget(name: "WorkspaceStoreTests", dependencies: [
+            "WorkspaceStore", "WorkspaceSpec", "YAML", "WorkspaceTestSupport",
+            // Two tests change a store file from outside (a future migration, a foreign database).
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceTestSupport"]),
     ]
 )

@@ -1,0 +1,222 @@
+import Foundation
+import GRDB
+import WorkspaceSpec
+import YAML
+
+/// One workspace seen through one open SQLite transaction: reads, and writes when the transaction may write.
+///
+/// Made by `SQLiteStore` for the length of a `read` or `write` body and never kept: it
+/// borrows the transaction's connection. Every statement is filtered by `workspace_id`,
+/// so nothing here can see another workspace's rows.
+final class SQLiteWorkspace: WorkspaceWriting {
+    let db: Database
+    let id: Int64
+    let name: String
+    private(set) var head: String?
+    private(set) var cursor: Int
+
+    /// Loads the workspace row; throws `noSuchWorkspace` when there is none.
+    init(db: Database, name: String) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT id, head_commit, cursor FROM workspaces WHERE name = ?",
+                                         arguments: [name]) else {
+            throw StoreError.noSuchWorkspace(name)
+        }
+        self.db = db
+        self.name = name
+        id = row["id"]
+        head = row["head_commit"]
+        cursor = row["cursor"]
+    }
+
+    // MARK: Reading
+
+    func resource(uuid: String) throws -> StoredResource? {
+        try Row.fetchOne(db, sql: "SELECT * FROM resources WHERE workspace_id = ? AND uuid = ?", arguments: [id, uuid])
+            .map(Self.resource(from:))
+    }
+
+    func resources(includeArchived: Bool) throws -> [StoredResource] {
+        let filter = includeArchived ? "" : "AND archived = 0"
+        return try Row.fetchAll(db, sql: "SELECT * FROM resources WHERE workspace_id = ? \(filter) ORDER BY created_seq",
+                                arguments: [id]).map(Self.resource(from:))
+    }
+
+    func mapping(kind: String, sourceID: String) throws -> Mapping? {
+        try Row.fetchOne(db, sql: "SELECT * FROM mappings WHERE workspace_id = ? AND kind = ? AND source_id = ?",
+                         arguments: [id, kind, sourceID]).map(Self.mapping(from:))
+    }
+
+    func mapping(uuid: String) throws -> Mapping? {
+        try Row.fetchOne(db, sql: "SELECT * FROM mappings WHERE workspace_id = ? AND uuid = ?", arguments: [id, uuid])
+            .map(Self.mapping(from:))
+    }
+
+    func mappings() throws -> [Mapping] {
+        try Row.fetchAll(db, sql: "SELECT * FROM mappings WHERE workspace_id = ? ORDER BY kind, source_id, uuid",
+                         arguments: [id]).map(Self.mapping(from:))
+    }
+
+    func object(_ oid: String) throws -> GitObject? {
+        guard let row = try Row.fetchOne(db, sql: "SELECT type, data FROM objects WHERE workspace_id = ? AND oid = ?",
+                                         arguments: [id, oid]) else { return nil }
+        let rawType: Int = row["type"]
+        guard let type = GitObject.Kind(rawValue: rawType) else { throw StoreError.corrupt("object \(oid) has type \(rawType)") }
+        let data: Data = row["data"]
+        return GitObject(oid: oid, type: type, data: Array(data))
+    }
+
+    func hasObject(_ oid: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM objects WHERE workspace_id = ? AND oid = ?)",
+                          arguments: [id, oid]) ?? false
+    }
+
+    func changes(after seq: Int) throws -> [Change] {
+        try Row.fetchAll(db, sql: "SELECT * FROM changes WHERE workspace_id = ? AND seq > ? ORDER BY seq",
+                         arguments: [id, seq]).map(Self.change(from:))
+    }
+
+    // MARK: Writing
+
+    func insertResource(kind: String, spec: Value) throws -> StoredResource {
+        let seq = try nextSeq()
+        let resource = StoredResource(uuid: UUID().uuidString.lowercased(), kind: kind, spec: spec,
+                                      archived: false, createdSeq: seq, updatedSeq: seq)
+        try db.execute(sql: """
+            INSERT INTO resources (workspace_id, uuid, kind, spec, archived, created_seq, updated_seq)
+            VALUES (?, ?, ?, ?, 0, ?, ?)
+            """, arguments: [id, resource.uuid, kind, SpecJSON.encode(spec), seq, seq])
+        return resource
+    }
+
+    func updateResource(uuid: String, spec: Value) throws {
+        try requireResource(uuid)
+        let seq = try nextSeq()
+        try db.execute(sql: "UPDATE resources SET spec = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?",
+                       arguments: [SpecJSON.encode(spec), seq, id, uuid])
+    }
+
+    func setArchived(uuid: String, _ archived: Bool) throws {
+        try requireResource(uuid)
+        let seq = try nextSeq()
+        try db.execute(sql: "UPDATE resources SET archived = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?",
+                       arguments: [archived, seq, id, uuid])
+    }
+
+    func setMapping(_ mapping: Mapping) throws {
+        if let problem = SourceID.problem(with: mapping.sourceID) {
+            throw StoreError(.invalidArgument, "cannot map '\(mapping.sourceID)': \(problem)")
+        }
+        try requireResource(mapping.uuid)
+        if let holder = try self.mapping(kind: mapping.kind, sourceID: mapping.sourceID), holder.uuid != mapping.uuid {
+            throw StoreError(.sourceIDTaken,
+                             "the \(mapping.kind) source id '\(mapping.sourceID)' is taken by '\(holder.sourceID)' "
+                             + "(ids are compared ignoring case); choose another id")
+        }
+        try db.execute(sql: """
+            INSERT INTO mappings (workspace_id, kind, source_id, uuid, last_synced_spec_hash, last_projected_spec_hash)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (workspace_id, uuid) DO UPDATE SET
+                kind = excluded.kind, source_id = excluded.source_id,
+                last_synced_spec_hash = excluded.last_synced_spec_hash,
+                last_projected_spec_hash = excluded.last_projected_spec_hash
+            """, arguments: [id, mapping.kind, mapping.sourceID, mapping.uuid,
+                             mapping.lastSyncedSpecHash, mapping.lastProjectedSpecHash])
+    }
+
+    func putObjects(_ objects: [GitObject]) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO objects (workspace_id, oid, type, data) VALUES (?, ?, ?, ?)
+            ON CONFLICT (workspace_id, oid) DO NOTHING
+            """)
+        for object in objects {
+            try Self.requireObjectID(object.oid)
+            try statement.execute(arguments: [id, object.oid, object.type.rawValue, Data(object.data)])
+        }
+    }
+
+    func moveHead(from expected: String?, to new: String?) throws {
+        guard head == expected else {
+            throw StoreError(.staleHead, "the branch '\(name)' is at \(head ?? "nothing (unborn)"), not at "
+                             + "\(expected ?? "nothing (unborn)"); fetch first and retry on the new head")
+        }
+        if let new {
+            try Self.requireObjectID(new)
+            guard let object = try object(new) else {
+                throw StoreError(.notFound, "cannot move '\(name)' to \(new): the commit is not stored; put its objects first")
+            }
+            guard object.type == .commit else {
+                throw StoreError(.invalidArgument, "cannot move '\(name)' to \(new): it is a \(object.type), not a commit")
+            }
+        }
+        try db.execute(sql: "UPDATE workspaces SET head_commit = ? WHERE id = ?", arguments: [new, id])
+        head = new
+    }
+
+    func advanceCursor() throws -> Int {
+        try db.execute(sql: "UPDATE workspaces SET cursor = cursor + 1 WHERE id = ?", arguments: [id])
+        cursor = try Int.fetchOne(db, sql: "SELECT cursor FROM workspaces WHERE id = ?", arguments: [id]) ?? 0
+        return cursor
+    }
+
+    func appendChange(_ change: Change) throws -> Int {
+        if let commit = change.commit { try Self.requireObjectID(commit) }
+        let seq = try nextSeq()
+        try db.execute(sql: """
+            INSERT INTO changes (workspace_id, seq, uuid, action, author_name, author_email, time,
+                                 tz_offset_minutes, message, commit_oid)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [id, seq, change.uuid, change.action.rawValue, change.authorName, change.authorEmail,
+                             change.time, change.tzOffsetMinutes, change.message, change.commit])
+        return seq
+    }
+
+    func setChangeCommit(seq: Int, commit: String) throws {
+        try Self.requireObjectID(commit)
+        try db.execute(sql: "UPDATE changes SET commit_oid = ? WHERE workspace_id = ? AND seq = ?",
+                       arguments: [commit, id, seq])
+        guard db.changesCount == 1 else {
+            throw StoreError(.notFound, "no change \(seq) in workspace '\(name)'")
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Takes the next number of the workspace's sequence (resources and changes share it).
+    private func nextSeq() throws -> Int {
+        try db.execute(sql: "UPDATE workspaces SET last_seq = last_seq + 1 WHERE id = ?", arguments: [id])
+        guard let seq = try Int.fetchOne(db, sql: "SELECT last_seq FROM workspaces WHERE id = ?", arguments: [id]) else {
+            throw StoreError.noSuchWorkspace(name)
+        }
+        return seq
+    }
+
+    private func requireResource(_ uuid: String) throws {
+        let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM resources WHERE workspace_id = ? AND uuid = ?)",
+                                       arguments: [id, uuid]) ?? false
+        if !exists { throw StoreError(.notFound, "no resource \(uuid) in workspace '\(name)'") }
+    }
+
+    static func requireObjectID(_ oid: String) throws {
+        guard GitObject.isValidID(oid) else {
+            throw StoreError(.invalidArgument, "'\(oid)' is not an object id; the store takes 40 lowercase hex digits")
+        }
+    }
+
+    static func resource(from row: Row) throws -> StoredResource {
+        StoredResource(uuid: row["uuid"], kind: row["kind"], spec: try SpecJSON.decode(row["spec"]),
+                       archived: row["archived"], createdSeq: row["created_seq"], updatedSeq: row["updated_seq"])
+    }
+
+    static func mapping(from row: Row) -> Mapping {
+        Mapping(kind: row["kind"], sourceID: row["source_id"], uuid: row["uuid"],
+                lastSyncedSpecHash: row["last_synced_spec_hash"], lastProjectedSpecHash: row["last_projected_spec_hash"])
+    }
+
+    static func change(from row: Row) throws -> Change {
+        let action: String = row["action"]
+        guard let parsed = Change.Action(rawValue: action) else { throw StoreError.corrupt("a change has action '\(action)'") }
+        return Change(seq: row["seq"], uuid: row["uuid"], action: parsed, authorName: row["author_name"],
+                      authorEmail: row["author_email"], time: row["time"], tzOffsetMinutes: row["tz_offset_minutes"],
+                      message: row["message"], commit: row["commit_oid"])
+    }
+}

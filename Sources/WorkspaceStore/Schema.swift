@@ -1,0 +1,108 @@
+import GRDB
+
+/// The SQLite schema, as an ordered list of named migrations ("v1", "v2", …).
+///
+/// Migrations only ever append: a released one is never edited, so a file migrated by any
+/// build reads the same. GRDB records applied migrations in its `grdb_migrations` table;
+/// a file that has one this build does not know was written by a newer build and is
+/// refused (`schemaTooNew`) rather than misread.
+///
+/// Every table is keyed by `workspace_id` first, so each query of one workspace is an index
+/// range of its own rows and never reads another's (invariant 9).
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    /// Migrates the file to this build's schema, refusing files that are newer or not stores at all.
+    ///
+    /// Two processes opening a new file at once may both try "v1"; the loser's error is
+    /// dropped when the winner has left the file fully migrated.
+    static func migrate(_ writer: some DatabaseWriter) throws {
+        let migrator = migrator
+        try writer.read { db in
+            if try migrator.hasBeenSuperseded(db) {
+                throw StoreError(.schemaTooNew,
+                                 "the store was written by a newer git-remote-workspace; upgrade to use it")
+            }
+            let tables = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+                """)
+            if !tables.isEmpty, !tables.contains("grdb_migrations") {
+                throw StoreError(.corrupt, "the file is an SQLite database but not a workspace store; "
+                                 + "give the path of a store, or a new file to create one")
+            }
+        }
+        do {
+            try migrator.migrate(writer)
+        } catch {
+            if try writer.read({ try migrator.hasCompletedMigrations($0) }) { return }
+            throw error
+        }
+    }
+
+    /// Version 1: workspaces, resources, mappings, objects, changes.
+    static let v1 = """
+        CREATE TABLE workspaces (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            head_commit TEXT,
+            cursor INTEGER NOT NULL DEFAULT 0,
+            -- the per-workspace sequence counter behind created_seq, updated_seq and changes.seq
+            last_seq INTEGER NOT NULL DEFAULT 0
+        ) STRICT;
+        -- Names are branch names: two that differ only by case would be one ref file on a
+        -- case-insensitive file system, so they may not both exist. Lookups stay exact.
+        CREATE UNIQUE INDEX workspaces_folded_name ON workspaces(name COLLATE NOCASE);
+
+        CREATE TABLE resources (
+            workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+            uuid TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            spec TEXT NOT NULL,              -- canonical JSON of the normalized document
+            archived INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
+            created_seq INTEGER NOT NULL,
+            updated_seq INTEGER NOT NULL,
+            PRIMARY KEY (workspace_id, uuid)
+        ) STRICT, WITHOUT ROWID;
+        CREATE UNIQUE INDEX resources_order ON resources(workspace_id, created_seq);
+
+        CREATE TABLE mappings (
+            workspace_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            source_id TEXT NOT NULL COLLATE NOCASE,  -- source ids are ASCII, so NOCASE is exact
+            uuid TEXT NOT NULL,
+            last_synced_spec_hash TEXT,
+            last_projected_spec_hash TEXT,
+            PRIMARY KEY (workspace_id, uuid),
+            FOREIGN KEY (workspace_id, uuid) REFERENCES resources(workspace_id, uuid)
+        ) STRICT, WITHOUT ROWID;
+        CREATE UNIQUE INDEX mappings_source ON mappings(workspace_id, kind, source_id COLLATE NOCASE);
+
+        CREATE TABLE objects (
+            workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+            oid TEXT NOT NULL,
+            type INTEGER NOT NULL CHECK (type BETWEEN 1 AND 4),  -- 1 commit 2 tree 3 blob 4 tag
+            data BLOB NOT NULL,                                 -- content without git's header
+            PRIMARY KEY (workspace_id, oid)
+        ) STRICT, WITHOUT ROWID;
+
+        CREATE TABLE changes (
+            workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+            seq INTEGER NOT NULL,
+            uuid TEXT,
+            action TEXT NOT NULL CHECK (action IN ('put', 'archive', 'push')),
+            author_name TEXT NOT NULL,
+            author_email TEXT NOT NULL,
+            time INTEGER NOT NULL,              -- unix seconds
+            tz_offset_minutes INTEGER NOT NULL,
+            message TEXT NOT NULL,
+            commit_oid TEXT,
+            PRIMARY KEY (workspace_id, seq)
+        ) STRICT, WITHOUT ROWID;
+        """
+}

@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+import YAML
+
+/// The deterministic text of every row of one workspace, for byte-for-byte state comparisons.
+///
+/// One line per row, tables in a fixed order, rows by key. Text values are JSON-quoted (so a
+/// newline or quote inside one cannot fake a line), NULL is `null`, blobs are lowercase hex,
+/// specs are their stored canonical JSON. The workspace's internal row id is left out:
+/// it never changes and means nothing outside the file. Every column of every table is
+/// written, so a write that changes anything shows in the dump.
+enum StoreDump {
+    static func text(of workspace: SQLiteWorkspace) throws -> String {
+        let db = workspace.db
+        let id = workspace.id
+        var lines: [String] = []
+        if let row = try Row.fetchOne(db, sql: "SELECT * FROM workspaces WHERE id = ?", arguments: [id]) {
+            lines.append("workspace " + fields(row, skipping: ["id"]))
+        }
+        let tables: [(name: String, order: String)] = [
+            ("resources", "created_seq, uuid"),
+            ("mappings", "uuid"),
+            ("objects", "oid"),
+            ("changes", "seq"),
+        ]
+        for table in tables {
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table.name) WHERE workspace_id = ? ORDER BY \(table.order)",
+                                        arguments: [id])
+            let singular = String(table.name.dropLast())
+            for row in rows {
+                lines.append(singular + " " + fields(row, skipping: ["workspace_id"]))
+            }
+        }
+        return lines.map { $0 + "\n" }.joined()
+    }
+
+    /// `column=value` pairs in the table's column order.
+    private static func fields(_ row: Row, skipping skipped: Set<String>) -> String {
+        var parts: [String] = []
+        for (column, value) in row where !skipped.contains(column) {
+            parts.append("\(column)=\(text(value))")
+        }
+        return parts.joined(separator: " ")
+    }
+
+    private static func text(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .null: return "null"
+        case .int64(let int): return String(int)
+        case .double(let double): return String(double)
+        case .string(let string): return String(decoding: JSONEmitter.canonical(.string(string)), as: UTF8.self)
+        case .blob(let data): return "x" + data.map { String(format: "%02x", $0) }.joined()
+        }
+    }
+}

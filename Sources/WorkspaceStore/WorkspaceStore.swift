@@ -1,0 +1,90 @@
+import YAML
+
+/// A database holding one or more workspaces, and everything each of them has.
+///
+/// Every operation names one workspace and touches only that workspace's rows
+/// (invariant 9). All of a workspace's state — resources, mappings, git objects, the branch
+/// head, the cursor and the change log — changes only inside `write`, in one transaction
+/// (invariant 3). `SQLiteStore` is the embedded implementation; a PostgreSQL store follows
+/// the same contract and runs the same contract tests.
+public protocol WorkspaceStore: AnyObject, Sendable {
+    /// Every workspace's name, sorted by UTF-8 bytes.
+    func workspaceNames() throws -> [String]
+
+    /// Creates an empty workspace: no resources, no head (an unborn branch), cursor 0.
+    ///
+    /// Throws `workspaceExists` when the name is taken (ignoring case), `invalidArgument` when it cannot be a
+    /// branch name (see `WorkspaceName`).
+    func createWorkspace(_ name: String) throws
+
+    /// Runs `body` on one consistent snapshot of the workspace; nothing it reads can change under it.
+    func read<T>(_ workspace: String, _ body: (any WorkspaceReading) throws -> T) throws -> T
+
+    /// One transaction under the workspace's write lock: all of body's writes commit together
+    /// or not at all (a thrown error rolls back everything).
+    ///
+    /// Writers to the same workspace never interleave, also across processes: a second
+    /// writer waits for the first (up to the store's busy timeout) and then sees its result.
+    /// The accessor is valid only inside `body`; do not call the store again from inside it.
+    func write<T>(_ workspace: String, _ body: (any WorkspaceWriting) throws -> T) throws -> T
+
+    /// Deterministic text of every row of the workspace, for byte-for-byte before/after checks.
+    ///
+    /// Rows are ordered by their keys; text is JSON-quoted and bytes are hex, so equal
+    /// states give equal dumps and any difference in any row shows.
+    func dump(_ workspace: String) throws -> String
+}
+
+/// What a transaction may read of one workspace.
+///
+/// `head` and `cursor` are the values at the start of the transaction, updated by the
+/// transaction's own writes.
+public protocol WorkspaceReading {
+    var name: String { get }
+    /// The branch head commit (40 hex digits), or nil while the branch is unborn.
+    var head: String? { get }
+    /// The mutation sequence number the head covers; starts at 0 and only grows.
+    var cursor: Int { get }
+
+    func resource(uuid: String) throws -> StoredResource?
+    /// Resources in insertion order (`createdSeq`); archived ones only when asked.
+    func resources(includeArchived: Bool) throws -> [StoredResource]
+    /// The mapping of `sourceID` within `kind`, ignoring case.
+    func mapping(kind: String, sourceID: String) throws -> Mapping?
+    func mapping(uuid: String) throws -> Mapping?
+    /// Every mapping, ordered by kind, then source id ignoring case.
+    func mappings() throws -> [Mapping]
+    func object(_ oid: String) throws -> GitObject?
+    func hasObject(_ oid: String) throws -> Bool
+    /// The change log entries with `seq` greater than `seq`, oldest first.
+    func changes(after seq: Int) throws -> [Change]
+}
+
+/// What a transaction may change in one workspace.
+public protocol WorkspaceWriting: WorkspaceReading {
+    /// Stores a new resource under a new UUID and the next sequence number.
+    func insertResource(kind: String, spec: Value) throws -> StoredResource
+    /// Replaces the resource's document; its UUID, kind and creation order stay.
+    func updateResource(uuid: String, spec: Value) throws
+    /// Archives (deletes, restorably) or restores the resource; its mapping is kept either way.
+    func setArchived(uuid: String, _ archived: Bool) throws
+    /// Creates or replaces the mapping of `mapping.uuid`.
+    ///
+    /// Throws `sourceIDTaken` when another resource of the kind has the source id (ignoring
+    /// case), `invalidArgument` for a source id `SourceID` rejects, `notFound` for an unknown UUID.
+    func setMapping(_ mapping: Mapping) throws
+    /// Stores objects; ones already present are left as they are.
+    func putObjects(_ objects: [GitObject]) throws
+    /// Compare-and-swap of the branch head: throws `staleHead` when the head is not `expected`.
+    ///
+    /// `new` must be a commit already stored in the workspace, or nil to unborn the branch.
+    func moveHead(from expected: String?, to new: String?) throws
+    /// Adds one to the cursor and returns the new value.
+    @discardableResult
+    func advanceCursor() throws -> Int
+    /// Appends to the change log under the next sequence number, which it returns.
+    @discardableResult
+    func appendChange(_ change: Change) throws -> Int
+    /// Records the commit that carries change `seq`.
+    func setChangeCommit(seq: Int, commit: String) throws
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import Testing
+import WorkspaceStore
+import WorkspaceTestSupport
+
+/// What only the SQLite store has: the file, its lock, its schema, opening by path.
+@Suite struct SQLiteStoreTests {
+    /// Results gathered from several threads.
+    final class Collected: @unchecked Sendable {
+        private let lock = NSLock()
+        private var values: [Int] = []
+        private var errors: [String] = []
+        func add(_ value: Int) { lock.withLock { values.append(value) } }
+        func fail(_ error: String) { lock.withLock { errors.append(error) } }
+        var snapshot: (values: [Int], errors: [String]) { lock.withLock { (values, errors) } }
+    }
+
+    @Test func twoWritersOnOneFileNeverInterleave() throws {
+        let scratch = try ScratchDirectory("store")
+        let path = scratch.path("shared.db")
+        let stores: [any WorkspaceStore] = [try SQLiteStore(path: path), try SQLiteStore(path: path)]
+        try stores[0].createWorkspace("main")
+        let collected = Collected()
+        let group = DispatchGroup()
+        for store in stores {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                for _ in 0..<50 {
+                    do {
+                        try store.write("main") { ws in
+                            let before = ws.cursor          // read
+                            Thread.sleep(forTimeInterval: 0.0005)  // widen the window a racing writer would use
+                            let after = try ws.advanceCursor()  // increment and write
+                            if after != before + 1 { collected.fail("read \(before), then wrote \(after)") }
+                            collected.add(after)
+                        }
+                    } catch {
+                        collected.fail("\(error)")
+                    }
+                }
+            }
+        }
+        #expect(group.wait(timeout: .now() + 120) == .success)
+        let (values, errors) = collected.snapshot
+        #expect(errors.isEmpty, "\(errors.count) transactions failed, the first with: \(errors.first ?? "")")
+        #expect(values.sorted() == Array(1...100))
+        #expect(try SQLiteStore(path: path).read("main") { $0.cursor } == 100)
+    }
+
+    @Test func migrationsAreRecordedOnce() throws {
+        let scratch = try ScratchDirectory("store")
+        let path = scratch.path("m.db")
+        _ = try SQLiteStore(path: path)
+        _ = try SQLiteStore(path: path)
+        let applied = try DatabaseQueue(path: path).read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+        }
+        #expect(applied == ["v1"])
+        let mode = try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+    }
+
+    @Test func aStoreFromANewerBuildIsRefused() throws {
+        let scratch = try ScratchDirectory("store")
+        let path = scratch.path("new.db")
+        _ = try SQLiteStore(path: path)
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')")
+        }
+        expectStoreError(.schemaTooNew) { _ = try SQLiteStore(path: path) }
+    }
+
+    @Test func aForeignDatabaseIsNotTakenOver() throws {
+        let scratch = try ScratchDirectory("store")
+        let path = scratch.path("other.db")
+        try DatabaseQueue(path: path).write { db in try db.execute(sql: "CREATE TABLE t (x)") }
+        expectStoreError(.corrupt) { _ = try SQLiteStore(path: path) }
+        let garbage = try scratch.write("garbage.db", String(repeating: "not sqlite ", count: 200))
+        expectStoreError(.corrupt) { _ = try SQLiteStore(path: garbage) }
+    }
+
+    @Test func openTakesPathsAndRefusesOtherSchemes() throws {
+        let scratch = try ScratchDirectory("store")
+        let absolute = try WorkspaceStores.open(url: scratch.path("a.db"))
+        try absolute.createWorkspace("main")
+        #expect(try WorkspaceStores.open(url: "file://" + scratch.path("a.db")).workspaceNames() == ["main"])
+        // A relative path, taken from the current directory (tests run in parallel: no chdir).
+        let depth = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL
+            .pathComponents.count - 1
+        let relative = String(repeating: "../", count: depth) + scratch.path("a.db").dropFirst()
+        #expect(try WorkspaceStores.open(url: relative).workspaceNames() == ["main"])
+        #expect((try WorkspaceStores.open(url: relative) as? SQLiteStore)?.path == scratch.path("a.db"))
+        expectStoreError(.unsupported) { _ = try WorkspaceStores.open(url: "postgres://localhost/acme") }
+        expectStoreError(.unsupported) { _ = try WorkspaceStores.open(url: "https://example.com/x.db") }
+        expectStoreError(.invalidArgument) { _ = try WorkspaceStores.open(url: "") }
+        expectStoreError(.invalidArgument) { _ = try WorkspaceStores.open(url: scratch.path("no/such/dir/x.db")) }
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("no")))
+    }
+}
