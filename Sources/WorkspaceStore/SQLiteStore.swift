@@ -74,6 +74,12 @@ public final class SQLiteStore: WorkspaceStore {
         }
     }
 
+    public func write<T>(_ workspaces: [String], _ body: ([any WorkspaceWriting]) throws -> T) throws -> T {
+        try immediate { db in
+            try body(workspaces.map { try SQLiteWorkspace(db: db, name: $0) })
+        }
+    }
+
     public func dump(_ workspace: String) throws -> String {
         try translating {
             try queue.read { db in try StoreDump.text(of: SQLiteWorkspace(db: db, name: workspace)) }

@@ -28,6 +28,9 @@ public protocol WorkspaceStore: AnyObject, Sendable {
     /// The accessor is valid only inside `body`; do not call the store again from inside it.
     func write<T>(_ workspace: String, _ body: (any WorkspaceWriting) throws -> T) throws -> T
 
+    /// One transaction over several workspaces at once (an atomic push of several
+    /// branches): every workspace's writes commit together or none do. Same rules as `write`.
+    func write<T>(_ workspaces: [String], _ body: ([any WorkspaceWriting]) throws -> T) throws -> T
     /// Deterministic text of every row of the workspace, for byte-for-byte before/after checks.
     ///
     /// Rows are ordered by their keys; text is JSON-quoted and bytes are hex, so equal

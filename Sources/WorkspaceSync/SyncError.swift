@@ -1,0 +1,40 @@
+import WorkspaceSpec
+
+/// A failure of a workspace operation, said so a person can act on it.
+public struct SyncError: Error, CustomStringConvertible, Sendable {
+    /// Extensible codes, so callers can tell failures apart.
+    public struct Code: Hashable, Sendable {
+        public let name: String
+        public init(_ name: String) { self.name = name }
+        /// The input (a document, a pushed tree) is invalid; `diagnostics` say where.
+        public static let invalid = Code("invalid")
+        /// The workspace moved since the pushed commit's base.
+        public static let fetchFirst = Code("fetch first")
+        /// The pushed commit does not descend from the workspace's head.
+        public static let nonFastForward = Code("non-fast forward")
+        /// A compare-and-swap expectation (`--force-with-lease`) did not hold.
+        public static let stale = Code("stale info")
+        /// Something named does not exist.
+        public static let notFound = Code("not found")
+        /// The store holds something it should not (a missing object, a broken tree).
+        public static let corrupt = Code("corrupt")
+        /// The request is not something this tool does.
+        public static let unsupported = Code("unsupported")
+    }
+
+    public var code: Code
+    public var message: String
+    public var diagnostics: [Diagnostic]
+
+    public init(_ code: Code, _ message: String, diagnostics: [Diagnostic] = []) {
+        self.code = code
+        self.message = message
+        self.diagnostics = diagnostics
+    }
+
+    static func corrupt(_ message: String) -> SyncError { SyncError(.corrupt, message) }
+
+    public var description: String {
+        ([message] + diagnostics.map(\.description)).joined(separator: "\n")
+    }
+}
