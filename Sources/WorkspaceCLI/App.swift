@@ -16,7 +16,7 @@ extension GitWorkspace {
             the acting user) and advances the cursor. STORE[#WORKSPACE] names the workspace \
             (default main).
             """,
-            subcommands: [Put.self, Remove.self, List.self, Show.self]
+            subcommands: [Put.self, Remove.self, List.self, Show.self, Dump.self]
         )
     }
 }
@@ -147,6 +147,24 @@ extension GitWorkspace.App {
                     \(spec.canonicalText())
                     """)
                 }
+                return ExitStatus.success
+            }
+        }
+    }
+}
+
+extension GitWorkspace.App {
+    /// `app dump STORE[#WS]`: every row of one workspace as deterministic text.
+    struct Dump: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print every row of one workspace as deterministic text (for before/after comparisons).")
+        @Argument(help: "STORE[#WORKSPACE]") var target: String
+
+        mutating func run() throws {
+            let target = StoreArgument(self.target)
+            try ParsableCommandRunner.run {
+                let store = try target.open()
+                Output.out(try storeCall { try store.dump(target.workspace) })
                 return ExitStatus.success
             }
         }

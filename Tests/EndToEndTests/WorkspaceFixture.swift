@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import WorkspaceTestSupport
+
+/// A store with workspaces and clones of it, driven through the real `git` and the built tools.
+struct WorkspaceFixture {
+    let scratch: ScratchDirectory
+    let run: Runner
+    let store: String
+
+    init(_ label: String = "ws", workspaces: [String] = ["main"]) throws {
+        scratch = try ScratchDirectory(label)
+        run = Runner(scratch: scratch)
+        store = scratch.path("store.db")
+        for name in workspaces {
+            let created = try run.run(["git", "workspace", "init", store, "--workspace", name])
+            try #require(created.status == 0, "\(created)")
+        }
+    }
+
+    var url: String { "workspace::" + store }
+
+    /// `git workspace app put` of `document` by `author`; returns (uuid, source id).
+    @discardableResult
+    func put(_ document: String, author: String = "App User <app@example.com>", workspace: String = "main") throws -> (uuid: String, id: String) {
+        let result = try run.run(["git", "workspace", "app", "put", "\(store)#\(workspace)", "--file", "-", "--author", author], stdin: document)
+        try #require(result.status == 0, "\(result)")
+        let words = result.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return (words[0], words[1])
+    }
+
+    /// `git clone workspace::<store> <name>`.
+    func clone(_ name: String, branch: String? = nil) throws -> Runner {
+        var arguments = ["git", "clone", "-q"]
+        if let branch { arguments += ["-b", branch] }
+        let result = try run.run(arguments + [url, name])
+        try #require(result.status == 0, "\(result)")
+        var runner = run
+        runner.directory = scratch.url.appendingPathComponent(name)
+        return runner
+    }
+
+    /// Every row of a workspace, as text: equal dumps mean an unchanged store.
+    func dump(_ workspace: String = "main") throws -> String {
+        let result = try run.run(["git", "workspace", "app", "dump", "\(store)#\(workspace)"])
+        try #require(result.status == 0, "\(result)")
+        return result.stdout
+    }
+
+    /// `app show --json` as a dictionary.
+    func show(_ id: String, workspace: String = "main") throws -> [String: Any] {
+        let result = try run.run(["git", "workspace", "app", "show", "\(store)#\(workspace)", id, "--json"])
+        try #require(result.status == 0, "\(result)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    }
+
+    /// A file's contents in a clone.
+    func read(_ clone: Runner, _ path: String) throws -> String {
+        try String(contentsOf: clone.directory.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    func write(_ clone: Runner, _ path: String, _ text: String) throws {
+        try write(clone, path, bytes: Array(text.utf8))
+    }
+
+    func write(_ clone: Runner, _ path: String, bytes: [UInt8]) throws {
+        let url = clone.directory.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(bytes).write(to: url)
+    }
+}
+
+/// A workflow document for the application side (no `id`: the store derives it).
+func appWorkflow(alias: String? = nil, title: String, actions: [String] = ["a"]) -> String {
+    var text = "type: workflow\n"
+    if let alias { text += "alias: \(alias)\n" }
+    text += "definition:\n  title: \(title)\n  actions:\n"
+    for ref in actions { text += "    - ref: \(ref)\n      action: core.noop\n" }
+    return text
+}
+
+extension RunResult {
+    /// Output lines, trimmed.
+    var lines: [String] { stdout.split(separator: "\n").map(String.init) }
+}
