@@ -213,6 +213,7 @@ public struct PushImporter {
             }
         }
         diagnostics += try crossChecks(loaded.map(\.result), touched: touched, tx: tx)
+        diagnostics += try caseCollisions(loaded.map(\.change), touched: touched, tx: tx)
         let errors = diagnostics.filter { $0.severity == .error }
         plan.warnings += diagnostics.filter { $0.severity == .warning }
         guard errors.isEmpty else {
@@ -258,6 +259,27 @@ public struct PushImporter {
                 throw SyncError(.invalid, "\(change.newPath ?? newID): the workspace cannot hold this document as written (its projection differs)")
             }
         }
+    }
+
+    /// New source ids that differ only by case from another live one (in the store or in
+    /// this push): one directory on a case-insensitive file system, so refused.
+    func caseCollisions(_ changes: [FileChange], touched: Set<String>, tx: any WorkspaceReading) throws -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var seen: [String: String] = [:]
+        for change in changes where change.oldID == nil {
+            guard let id = change.newID, let path = change.newPath else { continue }
+            let key = change.kind.name + "/" + id.lowercased()
+            var other = seen[key]
+            if other == nil, let mapping = try tx.mapping(kind: change.kind.name, sourceID: id), mapping.sourceID != id,
+               !touched.contains(mapping.uuid), try tx.resource(uuid: mapping.uuid)?.archived == false {
+                other = mapping.sourceID
+            }
+            if let other {
+                diagnostics.append(Diagnostic(.error, "case-collision", "source id '\(id)' differs from '\(other)' only by case", path: path, at: nil))
+            }
+            seen[key] = id
+        }
+        return diagnostics
     }
 
     /// The hash of the resource as the workspace would render it: canonical text, read back.

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import WorkspaceTestSupport
+
+/// Bad pushes are refused per ref, say why per file with line and column, and leave the
+/// store byte-identical (issue 3, done-when 6 and 7).
+@Suite struct PushRefusalTests {
+    struct BadPush: CustomStringConvertible, Sendable {
+        var name: String
+        var path: String
+        var bytes: [UInt8]
+        /// `path:line:column: error:` and a message fragment.
+        var diagnostic: String
+        var description: String { name }
+    }
+
+    static let valid = "version: 1\ntype: workflow\nid: NAME\ndefinition:\n  title: T\n  actions:\n    - ref: a\n      action: core.noop\n"
+
+    static let cases: [BadPush] = [
+        BadPush(name: "bad YAML", path: "workflows/bad/definition.yml",
+                bytes: Array("version: 1\ntype: [workflow\n".utf8),
+                diagnostic: "workflows/bad/definition.yml:3:1: error: "),
+        BadPush(name: "cycle", path: "workflows/cyc/definition.yml",
+                bytes: Array(valid.replacingOccurrences(of: "NAME", with: "cyc").replacingOccurrences(of: "action: core.noop", with: "action: core.noop\n      depends_on: [a]").utf8),
+                diagnostic: "workflows/cyc/definition.yml:7:12: error: dependency cycle: a -> a"),
+        BadPush(name: "unknown dependency", path: "workflows/dep/definition.yml",
+                bytes: Array(valid.replacingOccurrences(of: "NAME", with: "dep").replacingOccurrences(of: "action: core.noop", with: "action: core.noop\n      depends_on: [nope]").utf8),
+                diagnostic: "workflows/dep/definition.yml:9:20: error: action 'a' depends on unknown action 'nope'"),
+        BadPush(name: "duplicate source id", path: "workflows/Triage/definition.yml",
+                bytes: Array(valid.replacingOccurrences(of: "NAME", with: "Triage").utf8),
+                diagnostic: "workflows/Triage/definition.yml:1:1: error: source id 'Triage' differs from 'triage' only by case"),
+        BadPush(name: "non-UTF-8 definition", path: "workflows/latin/definition.yml",
+                bytes: Array(valid.replacingOccurrences(of: "NAME", with: "latin").replacingOccurrences(of: "title: T", with: "title: T").utf8).map { $0 == UInt8(ascii: "T") ? 0xC9 : $0 },
+                diagnostic: "workflows/latin/definition.yml:5:10: error: "),
+    ]
+
+    @Test(arguments: cases)
+    func invalidPushIsRefusedAndChangesNothing(_ bad: BadPush) throws {
+        let ws = try WorkspaceFixture("refuse")
+        try ws.put(appWorkflow(alias: "triage", title: "Triage"))
+        let clone = try ws.clone("c")
+        let before = try ws.dump()
+        try ws.write(clone, bad.path, bytes: bad.bytes)
+        try clone.git("add", "-A")
+        try clone.git("commit", "-qm", bad.name)
+        let push = try clone.git("push")
+        #expect(push.status != 0)
+        #expect(push.stderr.contains("! [remote rejected] main -> main"), "\(push)")
+        #expect(push.stderr.split(separator: "\n").contains { $0.hasPrefix(bad.diagnostic) }, "\(bad.name): \(push.stderr)")
+        #expect(try ws.dump() == before)
+        #expect(!push.stderr.contains("Fatal error"))
+    }
+
+    @Test func nonFastForwardIsRefusedNamingTheWorkspaceSideChanges() throws {
+        let ws = try WorkspaceFixture("nonff")
+        try ws.put(appWorkflow(alias: "triage", title: "Triage"))
+        try ws.put(appWorkflow(title: "Enrich"))
+        let clone = try ws.clone("c")
+        // The application changes 'enrich' while the developer changes 'triage'.
+        try ws.put("id: enrich\n" + appWorkflow(title: "Enrich more", actions: ["a", "b"]))
+        let before = try ws.dump()
+        let path = "workflows/triage/definition.yml"
+        try ws.write(clone, path, try ws.read(clone, path).replacingOccurrences(of: "title: Triage", with: "title: Triage 2"))
+        try clone.git("commit", "-qam", "Edit triage")
+        let push = try clone.git("push")
+        #expect(push.status != 0)
+        #expect(push.stderr.contains("! [rejected]        main -> main (fetch first)"), "\(push)")
+        #expect(push.stderr.contains("changed in the workspace since your base: workflow enrich"), "\(push)")
+        #expect(try ws.dump() == before)
+
+        // After pulling, the same change goes through.
+        #expect(try clone.git("pull", "-q", "--no-rebase").status == 0)
+        #expect(try clone.git("push", "-q").status == 0)
+    }
+}
