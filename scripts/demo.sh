@@ -1,36 +1,26 @@
 #!/usr/bin/env bash
-# demo.sh: the main job, on a scratch directory that is removed afterwards.
+# demo.sh: the main job, on the embedded SQLite store, in a scratch directory removed afterwards.
 #
-# Writes a small repository of definitions, validates it with `git workspace validate`,
-# breaks it, and shows the diagnostics that stop a bad commit.
+# A demo workspace goes through the whole cycle: application changes -> git clone ->
+# edit -> git push (validated import) -> an application edit -> git pull; then a bad
+# edit is refused with file:line:column diagnostics and the store is left unchanged.
 set -euo pipefail
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
-export GIT_AUTHOR_NAME="Demo" GIT_AUTHOR_EMAIL="demo@example.com"
-export GIT_COMMITTER_NAME="Demo" GIT_COMMITTER_EMAIL="demo@example.com"
+export GIT_AUTHOR_NAME="Dana Developer" GIT_AUTHOR_EMAIL="dana@example.com"
+export GIT_COMMITTER_NAME="Dana Developer" GIT_COMMITTER_EMAIL="dana@example.com"
 
 step() { printf '\n== %s\n' "$*" >&2; }
-
 cd "$work"
-git init -q repo && cd repo
-cat > workspace.json <<'JSON'
-{"version": 1, "resources": {"workflows": "workflows/", "variables": "variables/"}}
-JSON
-mkdir -p workflows/triage variables
-cat > variables/alerts.yml <<'YAML'
-version: 1
-type: variable
-id: alerts
-name: alerts
-values:
-  default: {channel: "#alerts"}
-YAML
-cat > workflows/triage/definition.yml <<'YAML'
-version: 1
+
+step "git workspace init demo.db (the embedded SQLite store, workspace 'main')"
+git workspace init demo.db
+
+step "the application creates two workflows, as two users"
+cat > triage.yml <<'YAML'
 type: workflow
-id: triage
 alias: triage
 definition:
   title: Triage an alert
@@ -39,23 +29,46 @@ definition:
     - ref: fetch
       action: core.http_request
       args: {url: "https://example.com/alerts", method: GET}
-    - ref: notify
-      action: core.send_email
-      depends_on: [fetch]
-      args:
-        channel: ${{ VARS.alerts.channel }}
-        body: ${{ ACTIONS.fetch.result }}
 YAML
-git add -A && git commit -qm "Add a triage workflow"
+cat > report.yml <<'YAML'
+type: workflow
+definition:
+  title: Weekly report
+  actions:
+    - ref: summarize
+      action: core.transform.reshape
+      args: {value: "${{ TRIGGER }}"}
+YAML
+git workspace app put demo.db --file triage.yml --author "Ada App <ada@example.com>"
+git workspace app put demo.db --file report.yml --author "Bo App <bo@example.com>"
 
-step "git workspace validate HEAD (a valid tree)"
-git workspace validate HEAD
+step "git clone workspace::demo.db"
+git clone -q "workspace::$work/demo.db" repo
+cd repo
+git log --format='%h %an: %s'
+ls -R workflows
 
-step "a broken edit: a dependency cycle and an unknown action"
-sed -i 's/depends_on: \[fetch\]/depends_on: [fetch, notify, missing]/' workflows/triage/definition.yml
-git add -A
-if git workspace validate --staged; then
-  echo "demo: the broken index was accepted" >&2
+step "edit in git and git push (validated, atomic import)"
+sed -i 's/title: Triage an alert/title: Triage every alert/' workflows/triage/definition.yml
+git commit -qam "Retitle triage"
+git push
+
+step "the application edits the report; git pull brings exactly that commit"
+cd "$work"
+sed -i 's/title: Weekly report/title: Weekly report (v2)/' report.yml
+printf 'id: weekly-report\n' >> report.yml
+git workspace app put demo.db --file report.yml --author "Bo App <bo@example.com>"
+cd repo
+git pull -q
+git log --format='%h %an: %s' -1 --stat
+
+step "a broken edit (an unknown dependency) is refused and the store is unchanged"
+before=$(git workspace app dump ../demo.db)
+sed -i -E 's/^( *)action: core.http_request$/&\n\1depends_on: [missing]/' workflows/triage/definition.yml
+git commit -qam "Break triage"
+if git push; then
+  echo "demo: the broken push was accepted" >&2
   exit 1
 fi
-step "demo done: the bad change was refused with file:line:column diagnostics"
+[ "$before" = "$(git workspace app dump ../demo.db)" ] || { echo "demo: the store changed" >&2; exit 1; }
+step "demo done: clone -> edit -> push -> app edit -> pull, and a refused push that changed nothing"
