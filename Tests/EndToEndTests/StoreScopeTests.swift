@@ -118,6 +118,18 @@ import WorkspaceTestSupport
         #expect(try ws.show("bad", workspace: "staging")["archived"] as? Bool == false)
     }
 
+    @Test func pushingMainIntoANewWorkspacePromotesUnderItsOwnUUIDs() throws {
+        let ws = try WorkspaceFixture("promote", workspaces: ["main", "staging"])
+        try ws.put(appWorkflow(alias: "triage", title: "Triage"))
+        let clone = try ws.clone("c")
+        let push = try clone.git("push", "origin", "main:staging")
+        #expect(push.status == 0, "\(push)")
+        let main = try ws.show("triage"), staging = try ws.show("triage", workspace: "staging")
+        #expect(staging["spec_hash"] as? String == main["spec_hash"] as? String)
+        #expect(staging["uuid"] as? String != main["uuid"] as? String)
+        #expect(try clone.git("ls-remote", "origin", "refs/heads/staging").stdout.hasPrefix(clone.git("rev-parse", "main").stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
+
     static func corpusWorkflow(id: String) -> String {
         "version: 1\ntype: workflow\nid: \(id)\ndefinition:\n  title: \(id)\n  actions:\n    - ref: a\n      action: core.noop\n"
     }
