@@ -1,4 +1,5 @@
 import Foundation
+import Git
 import WorkspaceStore
 import WorkspaceSync
 
@@ -44,36 +45,19 @@ func storeCall<T>(_ body: () throws -> T) throws -> T {
 
 /// The acting user of an application change: `--author`, else `git config workspace.author`,
 /// else `GIT_AUTHOR_NAME`/`GIT_AUTHOR_EMAIL`, else `Workspace App <app@workspace.invalid>`.
-func actor(_ author: String?) throws -> Actor {
-    let now = Int(Date().timeIntervalSince1970)
+func actor(_ author: String?) throws -> Signature {
+    let now = Int64(Date().timeIntervalSince1970)
     let offset = TimeZone.current.secondsFromGMT() / 60
-    let configured = author ?? gitConfigValue("workspace.author")
+    let configured = author ?? GitConfig.value("workspace.author")
     if let configured {
         guard let identity = Signature.parseIdentity(configured) else {
             throw CommandFailure(message: "author '\(configured)' is not 'Name <email>'", status: ExitStatus.usage)
         }
-        return Actor(name: identity.name, email: identity.email, time: now, offsetMinutes: offset)
+        return Signature(name: identity.name, email: identity.email, time: now, offsetMinutes: offset)
     }
     let environment = ProcessInfo.processInfo.environment
     if let name = environment["GIT_AUTHOR_NAME"], let email = environment["GIT_AUTHOR_EMAIL"] {
-        return Actor(name: name, email: email, time: now, offsetMinutes: offset)
+        return Signature(name: name, email: email, time: now, offsetMinutes: offset)
     }
-    return Actor(name: "Workspace App", email: "app@workspace.invalid", time: now, offsetMinutes: offset)
+    return Signature(name: "Workspace App", email: "app@workspace.invalid", time: now, offsetMinutes: offset)
 }
-
-/// `git config --get key`, or nil (also outside a repository).
-func gitConfigValue(_ key: String) -> String? {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git", "config", "--get", key]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    guard (try? process.run()) != nil else { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { return nil }
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-}
-
-import Git

@@ -15,26 +15,6 @@ public struct AppChangeResult: Sendable {
     public var commit: String?
 }
 
-/// Who made a change and when: the commit's author and committer.
-public struct Actor: Sendable {
-    public var name: String
-    public var email: String
-    /// Unix seconds.
-    public var time: Int
-    public var offsetMinutes: Int
-
-    public init(name: String, email: String, time: Int, offsetMinutes: Int = 0) {
-        self.name = name
-        self.email = email
-        self.time = time
-        self.offsetMinutes = offsetMinutes
-    }
-
-    var signature: Signature {
-        Signature(name: name, email: email, time: Int64(time), offsetMinutes: offsetMinutes)
-    }
-}
-
 /// The application-side API: what an app linking this library calls when its users change
 /// resources. Each call is one transaction that writes the resource and mapping, adds one
 /// commit whose tree is the previous tree with only that resource re-projected, and
@@ -52,7 +32,7 @@ public struct WorkspaceApp {
     /// the resource with that source id is updated (or created under it); without one, a new
     /// resource gets an id derived from its alias, title or kind. A bare workflow definition
     /// (a mapping with `title` and `actions`) is wrapped as a workflow document.
-    public func put(document bytes: [UInt8], path: String = "<document>", by actor: Actor) throws -> AppChangeResult {
+    public func put(document bytes: [UInt8], path: String = "<document>", by actor: Signature) throws -> AppChangeResult {
         let node: Node
         do { node = try YAMLParser.parse(bytes) } catch {
             throw SyncError(.invalid, "the document cannot be read", diagnostics: [
@@ -123,7 +103,7 @@ public struct WorkspaceApp {
 
     /// Archives a resource, named by UUID or source id: its file leaves the tree, its row and
     /// mapping stay, so a later push of the same file restores the same UUID.
-    public func archive(_ identifier: String, by actor: Actor) throws -> AppChangeResult {
+    public func archive(_ identifier: String, by actor: Signature) throws -> AppChangeResult {
         try store.write(workspace) { tx in
             let state = try WorkspaceState(tx)
             guard let mapping = try WorkspaceApp.find(identifier, in: tx),
@@ -178,7 +158,7 @@ struct WorkspaceState {
 
     /// Writes the commit for one application change and moves the branch to it.
     func commit(path: String, blob: RawObject?, message: String, uuid: String, action: Change.Action,
-                actor: Actor, tx: any WorkspaceWriting) throws -> String {
+                actor: Signature, tx: any WorkspaceWriting) throws -> String {
         var editor = TreeEditor(objects: objects)
         var root = try editor.edit(tree, path: path, blob: blob)
         if needsManifest {
@@ -191,15 +171,14 @@ struct WorkspaceState {
             try tx.putObjects([GitObject(empty)])
             rootID = empty.id
         }
-        let signature = actor.signature
         let commit = RawObject(type: .commit, data: CommitData(
-            tree: rootID, parents: head.map { [$0] } ?? [], author: signature, committer: signature,
+            tree: rootID, parents: head.map { [$0] } ?? [], author: actor, committer: actor,
             message: message).serialize())
         try tx.putObjects((editor.created + [commit]).map(GitObject.init))
         try tx.moveHead(from: head?.hex, to: commit.id.hex)
         try tx.advanceCursor()
         let seq = try tx.appendChange(Change(uuid: uuid, action: action, authorName: actor.name, authorEmail: actor.email,
-                                             time: actor.time, tzOffsetMinutes: actor.offsetMinutes, message: message))
+                                             time: Int(actor.time), tzOffsetMinutes: actor.offsetMinutes, message: message))
         try tx.setChangeCommit(seq: seq, commit: commit.id.hex)
         return commit.id.hex
     }
