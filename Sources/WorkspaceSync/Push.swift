@@ -212,7 +212,7 @@ public struct PushImporter {
                 touched.insert(mapping.uuid)
             }
         }
-        diagnostics += try crossChecks(loaded.map(\.result), touched: touched, tx: tx)
+        diagnostics += try crossChecks(loaded.map { ($0.change.newPath ?? "", $0.result) }, touched: touched, tx: tx, manifest: changes.manifest)
         diagnostics += try caseCollisions(loaded.map(\.change), touched: touched, tx: tx)
         let errors = diagnostics.filter { $0.severity == .error }
         plan.warnings += diagnostics.filter { $0.severity == .warning }
@@ -292,33 +292,62 @@ public struct PushImporter {
     }
 
     /// Names offered and used across resources: the pushed files against each other and
-    /// against the resources the push leaves alone (read from the store).
-    func crossChecks(_ results: [ResourceLoader.Result], touched: Set<String>, tx: any WorkspaceReading) throws -> [Diagnostic] {
-        var exported: [String: String] = [:]
-        for resource in try tx.resources(includeArchived: false) where !touched.contains(resource.uuid) {
-            guard let kind = ResourceKinds.named(resource.kind) else { continue }
-            var sink = DiagnosticSink(path: "")
+    /// against the resources the push leaves alone. The store is scanned only when the push
+    /// involves such names (a changed file offers or uses one, or a removed or renamed
+    /// resource offered one), so an ordinary edit costs nothing here.
+    func crossChecks(_ loaded: [(path: String, result: ResourceLoader.Result)], touched: Set<String>, tx: any WorkspaceReading,
+                     manifest: Manifest) throws -> [Diagnostic] {
+        func findings(of resource: StoredResource) -> KindFindings {
             var findings = KindFindings()
+            guard let kind = ResourceKinds.named(resource.kind) else { return findings }
+            var sink = DiagnosticSink(path: "")
             kind.check(Node(value: resource.spec), into: &sink, findings: &findings)
+            return findings
+        }
+        func key(_ namespace: String, _ name: String) -> String { namespace + "\u{0}" + name }
+
+        var offeredBefore: Set<String> = []
+        for uuid in touched {
+            if let resource = try tx.resource(uuid: uuid), !resource.archived {
+                offeredBefore.formUnion(findings(of: resource).exports.map { key($0.namespace, $0.name) })
+            }
+        }
+        let results = loaded.map(\.result)
+        let offeredNow = Set(results.flatMap { $0.findings.exports.map { key($0.namespace, $0.name) } })
+        let removed = offeredBefore.subtracting(offeredNow)
+        let involved = results.contains { !$0.findings.exports.isEmpty || !$0.findings.references.isEmpty }
+        guard involved || !removed.isEmpty else { return [] }
+
+        var exported: [String: String] = [:]
+        var untouched: [(StoredResource, KindFindings)] = []
+        for resource in try tx.resources(includeArchived: false) where !touched.contains(resource.uuid) {
+            let found = findings(of: resource)
             let id = try tx.mapping(uuid: resource.uuid)?.sourceID ?? resource.uuid
-            for export in findings.exports { exported[export.namespace + "\u{0}" + export.name] = "\(kind.name) \(id)" }
+            for export in found.exports { exported[key(export.namespace, export.name)] = "\(resource.kind) \(id)" }
+            if !removed.isEmpty { untouched.append((resource, found)) }
         }
         var diagnostics: [Diagnostic] = []
-        for result in results {
-            let path = result.diagnostics.first?.path ?? result.spec.map { "\($0.kindName) \($0.sourceID)" } ?? ""
+        for (path, result) in loaded {
             for export in result.findings.exports {
-                let key = export.namespace + "\u{0}" + export.name
-                if let owner = exported[key] {
+                if let owner = exported[key(export.namespace, export.name)] {
                     diagnostics.append(Diagnostic(.error, "duplicate-name", "\(export.namespace) '\(export.name)' is already used by \(owner)", path: path, at: export.mark))
                 } else if let spec = result.spec {
-                    exported[key] = "\(spec.kindName) \(spec.sourceID)"
+                    exported[key(export.namespace, export.name)] = "\(spec.kindName) \(spec.sourceID)"
                 }
             }
         }
-        for result in results {
-            let path = result.diagnostics.first?.path ?? ""
-            for reference in result.findings.references where exported[reference.namespace + "\u{0}" + reference.name] == nil {
+        for (path, result) in loaded {
+            for reference in result.findings.references where exported[key(reference.namespace, reference.name)] == nil {
                 diagnostics.append(Diagnostic(.error, "unresolved-reference", "\(reference.noun) '\(reference.name)' is not defined in this workspace", path: path, at: reference.mark))
+            }
+        }
+        // Resources the push leaves alone must not lose what they use.
+        for (resource, found) in untouched {
+            for reference in found.references where removed.contains(key(reference.namespace, reference.name))
+                && exported[key(reference.namespace, reference.name)] == nil {
+                let id = try tx.mapping(uuid: resource.uuid)?.sourceID ?? resource.uuid
+                let path = ResourceKinds.named(resource.kind).map { manifest.path(kind: $0, sourceID: id) } ?? id
+                diagnostics.append(Diagnostic(.error, "unresolved-reference", "still uses \(reference.noun) '\(reference.name)', which this push removes", path: path, at: nil))
             }
         }
         return diagnostics

@@ -72,4 +72,33 @@ import WorkspaceTestSupport
         #expect(try clone.git("pull", "-q", "--no-rebase").status == 0)
         #expect(try clone.git("push", "-q").status == 0)
     }
+
+    /// References between resources hold across a push: a new use must resolve, and a
+    /// removal must not strand an unchanged resource that uses the name.
+    @Test func crossResourceReferencesAreCheckedAgainstTheWholeWorkspace() throws {
+        let ws = try WorkspaceFixture("refs")
+        try ws.put("type: variable\nname: slack\nvalues:\n  default: {channel: alerts}\n")
+        try ws.put(appWorkflow(title: "Other"))
+        let clone = try ws.clone("c")
+        let uses = { (name: String) in
+            "version: 1\ntype: workflow\nid: notify\ndefinition:\n  title: Notify\n  actions:\n    - ref: a\n      action: core.noop\n      args: {to: \"${{ VARS.\(name).channel }}\"}\n"
+        }
+        try ws.write(clone, "workflows/notify/definition.yml", uses("teams"))
+        try clone.git("add", "-A"); try clone.git("commit", "-qm", "uses an unknown variable")
+        let unknown = try clone.git("push")
+        #expect(unknown.status != 0)
+        #expect(unknown.stderr.contains("workflows/notify/definition.yml:9:18: error: variable 'teams' is not defined in this workspace"), "\(unknown)")
+
+        try ws.write(clone, "workflows/notify/definition.yml", uses("slack"))
+        try clone.git("commit", "-qam", "uses the slack variable")
+        #expect(try clone.git("push", "-q").status == 0)
+
+        let before = try ws.dump()
+        try clone.git("rm", "-q", "variables/slack.yml")
+        try clone.git("commit", "-qm", "remove the variable")
+        let stranded = try clone.git("push")
+        #expect(stranded.status != 0)
+        #expect(stranded.stderr.contains("workflows/notify/definition.yml:1:1: error: still uses variable 'slack', which this push removes"), "\(stranded)")
+        #expect(try ws.dump() == before)
+    }
 }
