@@ -140,4 +140,18 @@ import WorkspaceTestSupport
         let listed = try ws.run.run(["git", "workspace", "app", "ls", ws.store, "--archived"]).lines
         #expect(listed.count == 3, "\(listed)")
     }
+
+    /// Without --author, the acting user comes from `git config workspace.author`.
+    @Test func theConfiguredAuthorActsWhenNoneIsGiven() throws {
+        let ws = try WorkspaceFixture("author")
+        try ws.run.git("init", "-q")
+        try ws.run.git("config", "workspace.author", "Configured Person <conf@example.com>")
+        let put = try ws.run.run(["git", "workspace", "app", "put", ws.store, "--file", "-"], stdin: appWorkflow(title: "Configured"))
+        #expect(put.status == 0, "\(put)")
+        let clone = try ws.clone("c")
+        #expect(try clone.git("log", "-1", "--format=%an <%ae>").stdout == "Configured Person <conf@example.com>\n")
+        let bad = try ws.run.run(["git", "workspace", "app", "put", ws.store, "--file", "-", "--author", "no email"], stdin: appWorkflow(title: "X"))
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("author 'no email' is not 'Name <email>'"))
+    }
 }
