@@ -28,7 +28,9 @@ struct HelperOptions {
             guard let colon = value.firstIndex(of: ":") else { return "error cas wants <ref>:<expected>" }
             let ref = String(value[..<colon])
             let expected = String(value[value.index(after: colon)...])
-            expectations[ref] = expected.isEmpty || expected.allSatisfy({ $0 == "0" }) ? .some(nil) : .some(expected)
+            let isID = expected.count == 40 && expected.allSatisfy { $0.isHexDigit }
+            guard expected.isEmpty || isID else { return "error cas wants <ref>:<40-hex object id>" }
+            expectations[ref] = expected.isEmpty || expected.allSatisfy({ $0 == "0" }) ? .some(nil) : .some(expected.lowercased())
         default:
             return "unsupported"
         }

@@ -31,12 +31,12 @@ struct PushRunner {
         let importer = PushImporter(client: client)
         do {
             let plan = try store.write(request.workspace!) { tx -> PushPlan in
-                let plan = try importer.importCommit(request.source!, into: tx, expected: expectation(request))
+                let plan = try importer.importCommit(request.source!, into: tx, expected: expectation(request), force: request.force)
                 if options.dryRun { throw DryRun(plans: [plan]) }
                 return plan
             }
             report(plan)
-            return "ok \(request.destination)"
+            return "ok \(request.destination)" + (plan.forced ? " forced update" : "")
         } catch let dry as DryRun {
             dry.plans.forEach(report)
             return "ok \(request.destination)"
@@ -53,7 +53,7 @@ struct PushRunner {
                 var plans: [PushPlan] = []
                 for (request, tx) in zip(requests, txs) {
                     do {
-                        plans.append(try importer.importCommit(request.source!, into: tx, expected: expectation(request)))
+                        plans.append(try importer.importCommit(request.source!, into: tx, expected: expectation(request), force: request.force))
                     } catch {
                         failed = (request.destination, error)
                         throw error
@@ -63,7 +63,9 @@ struct PushRunner {
                 return plans
             }
             plans.forEach(report)
-            return requests.map { ($0.destination, "ok \($0.destination)") }
+            return zip(requests, plans).map { request, plan in
+                (request.destination, "ok \(request.destination)" + (plan.forced ? " forced update" : ""))
+            }
         } catch let dry as DryRun {
             dry.plans.forEach(report)
             return requests.map { ($0.destination, "ok \($0.destination)") }

@@ -177,7 +177,7 @@ public final class Session {
         if let openedStore { return openedStore }
         let isURL = address.contains("://")
         if !isURL && !FileManager.default.fileExists(atPath: address) {
-            throw SessionFailure(message: "no workspace store at '\(address)' (create one with: git workspace init \(address))")
+            throw SessionFailure(message: "no workspace store at '\(address)' (create one with: git workspace init \(address); a relative store path is resolved from the directory git runs in, so remotes should name stores by absolute path)")
         }
         do {
             let store = try WorkspaceStores.open(url: address)

@@ -24,7 +24,8 @@ extension GitWorkspace {
                 let existed = FileManager.default.fileExists(atPath: address)
                 let opened = try storeCall { try WorkspaceStores.open(url: address) }
                 try storeCall { try opened.createWorkspace(name) }
-                Output.err("\(existed ? "" : "created store \(address); ")created workspace '\(name)' (git clone workspace::\(address))\n")
+                let absolute = URL(fileURLWithPath: address).standardizedFileURL.path
+                Output.err("\(existed ? "" : "created store \(address); ")created workspace '\(name)' (git clone workspace::\(absolute))\n")
                 return ExitStatus.success
             }
         }

@@ -51,6 +51,8 @@ public struct PushPlan: Sendable {
     public var objectCount = 0
     /// True when the workspace already was at the pushed commit.
     public var upToDate = false
+    /// True when a forced push replaced history the pushed commit does not contain.
+    public var forced = false
 }
 
 /// Reconciliation: imports a pushed commit into a workspace (DESIGN.md, section 4).
@@ -68,8 +70,13 @@ public struct PushImporter {
     /// Imports `commit` into the workspace `tx` writes. `expected` is a `cas` expectation
     /// (nil: none; `.some(nil)`: the branch must not exist). With `dryRun` everything is
     /// checked and then rolled back by the caller.
+    ///
+    /// With `force`, a commit that does not descend from the branch replaces it (a rollback
+    /// to an older commit, an amended commit), but only when the repository has the
+    /// branch's commit: a forced push never overwrites workspace history the pusher has not
+    /// fetched. Resources are reconciled from tree to tree either way; removed ones archive.
     public func importCommit(_ commit: ObjectID, into tx: any WorkspaceWriting,
-                             expected: ObjectID?? = nil) throws -> PushPlan {
+                             expected: ObjectID?? = nil, force: Bool = false) throws -> PushPlan {
         let state = try WorkspaceState(tx)
         var plan = PushPlan(workspace: tx.name)
         if let expected, expected != state.head {
@@ -84,8 +91,11 @@ public struct PushImporter {
             guard try client.hasObject(head) else {
                 throw SyncError(.fetchFirst, changedSince(state: state), diagnostics: [])
             }
-            guard try client.isDescendant(commit, of: head) else {
-                throw SyncError(.nonFastForward, changedSince(state: state))
+            if try !client.isDescendant(commit, of: head) {
+                guard force else {
+                    throw SyncError(.nonFastForward, "the pushed commit does not contain the workspace's \(head.hex.prefix(7)); merge or rebase onto it, or push with --force to replace it")
+                }
+                plan.forced = true
             }
         }
         let newTree = try client.treeID(ofCommit: commit)

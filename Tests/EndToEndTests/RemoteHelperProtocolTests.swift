@@ -284,7 +284,7 @@ import WorkspaceTestSupport
     }
 
     // t5801 "forced push": an amended commit replaces the branch with --force.
-    @Test(.disabled("bug: the '+' of a forced push is parsed but never used; the push is refused as non-fast forward"))
+    @Test
     func forcedPush() throws {
         let f = try RemoteFixture()
         try f.clone()
@@ -297,6 +297,16 @@ import WorkspaceTestSupport
         #expect(pushed.stderr.contains("(forced update)"), "\(pushed)")
         #expect(try f.remoteRefs()["refs/heads/main"] == f.rev("HEAD"))
         #expect(try f.appTitle() == "Eight modified")
+
+        // A forced push never overwrites workspace history the pusher has not fetched.
+        try f.scratch.write("other.yml", RemoteFixture.triage(title: "App side"))
+        #expect(try f.runner.run(["git", "workspace", "app", "put", f.store, "--file", f.scratch.path("other.yml")]).status == 0)
+        try f.scratch.write("local/workflows/triage/definition.yml", RemoteFixture.triage(title: "Nine"))
+        #expect(try f.runner.git("commit", "-qa", "-m", "nine", in: "local").status == 0)
+        let blind = try f.runner.git("push", "--force", "origin", "main", in: "local")
+        #expect(blind.status != 0)
+        #expect(blind.stderr.contains("(fetch first)"), "\(blind)")
+        #expect(try f.appTitle() == "App side")
     }
 
     // t5801 "push all with existing object": --all pushes a branch whose commit the store already has.
@@ -555,7 +565,7 @@ import WorkspaceTestSupport
 
     // Our own: a `cas` value whose expected id is not an object id is an error at once, not a
     // silent "the ref must not exist" that later reads as stale info.
-    @Test(.disabled("bug: a malformed cas id is taken as 'must not exist' (PushRunner.expectation); option answers ok"))
+    @Test
     func malformedCasValueIsAnError() throws {
         let f = try RemoteFixture()
         let result = try f.helper(["origin", f.store], transcript: "option cas refs/heads/main:not-an-id\n\n")
