@@ -4,7 +4,6 @@ extension Repository {
     /// The object with `id`, or nil when the repository does not have it.
     public func object(_ id: ObjectID) throws(GitError) -> RawObject? {
         let odb = try database()
-        defer { git_odb_free(odb) }
         var oid = id.raw
         var object: OpaquePointer?
         let result = git_odb_read(&object, odb, &oid)
@@ -22,7 +21,6 @@ extension Repository {
     /// True when the repository has the object.
     public func hasObject(_ id: ObjectID) throws(GitError) -> Bool {
         let odb = try database()
-        defer { git_odb_free(odb) }
         var oid = id.raw
         return git_odb_exists(odb, &oid) == 1
     }
@@ -32,7 +30,6 @@ extension Repository {
     public func writePack(_ objects: [RawObject], progress: ((Int, Int) -> Void)? = nil) throws(GitError) {
         guard !objects.isEmpty else { return }
         let odb = try database()
-        defer { git_odb_free(odb) }
         final class Context { var progress: ((Int, Int) -> Void)?; init(_ p: ((Int, Int) -> Void)?) { progress = p } }
         let context = Unmanaged.passRetained(Context(progress))
         defer { context.release() }
@@ -59,12 +56,5 @@ extension Repository {
         let result = git_graph_descendant_of(handle, &a, &b)
         try check("compare history", result)
         return result == 1
-    }
-
-    func database() throws(GitError) -> OpaquePointer {
-        var odb: OpaquePointer?
-        try check("open object database", git_repository_odb(&odb, handle))
-        guard let odb else { throw GitError(code: -1, operation: "open object database", message: "none") }
-        return odb
     }
 }

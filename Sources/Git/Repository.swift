@@ -26,6 +26,9 @@ public struct TreeFile: Hashable, Sendable {
 /// An open git repository. Owns its libgit2 handle; every object read from it copies its data out.
 public final class Repository: @unchecked Sendable {
     let handle: OpaquePointer
+    /// The object database, opened on first use and kept: fetch and push ask it about
+    /// every object they move, so it is not reopened per call.
+    private var odbHandle: OpaquePointer?
 
     /// Opens the repository containing `path` (searching upwards, like git does), honouring `GIT_DIR`.
     public init(discoveringFrom path: String) throws(GitError) {
@@ -61,7 +64,20 @@ public final class Repository: @unchecked Sendable {
 
     init(handle: OpaquePointer) { self.handle = handle }
 
-    deinit { git_repository_free(handle) }
+    deinit {
+        git_odb_free(odbHandle)
+        git_repository_free(handle)
+    }
+
+    /// The repository's object database (owned by this repository; do not free).
+    func database() throws(GitError) -> OpaquePointer {
+        if let odbHandle { return odbHandle }
+        var odb: OpaquePointer?
+        try check("open object database", git_repository_odb(&odb, handle))
+        guard let odb else { throw GitError(code: -1, operation: "open object database", message: "none") }
+        odbHandle = odb
+        return odb
+    }
 
     /// The work tree, or nil for a bare repository.
     public var workdir: String? {

@@ -128,6 +128,7 @@ public final class Session {
     func push(_ lines: [String]) throws {
         let client = try clientRepository()
         let store = try self.store()
+        let workspaces = Set(try store.workspaceNames())
         var requests: [PushRequest] = []
         var replies: [String: String] = [:]
         for line in lines {
@@ -149,7 +150,7 @@ public final class Session {
                 replies[destination] = "error \(destination) only branches (refs/heads/<workspace>) can be pushed"
                 continue
             }
-            guard try store.workspaceNames().contains(workspace) else {
+            guard workspaces.contains(workspace) else {
                 replies[destination] = "error \(destination) no workspace '\(workspace)' in this store (create it with: git workspace init STORE --workspace \(workspace))"
                 continue
             }

@@ -140,9 +140,10 @@ public struct PushImporter {
         var manifest = state.manifest
         var errors: [Diagnostic] = []
         let manifestChanged = diff.contains { $0.oldPath == Manifest.fileName || $0.newPath == Manifest.fileName }
+        // A changed manifest may move roots, so the whole new tree is listed (once).
+        let newFiles = manifestChanged ? try client.files(inTree: newTree) : []
         if manifestChanged {
-            let files = try client.files(inTree: newTree)
-            if let blob = files.first(where: { $0.path == Manifest.fileName }) {
+            if let blob = newFiles.first(where: { $0.path == Manifest.fileName }) {
                 let (parsed, diagnostics) = Manifest.parse(try client.blob(blob.id))
                 errors += diagnostics.filter { $0.severity == .error }
                 manifest = parsed ?? manifest
@@ -174,7 +175,7 @@ public struct PushImporter {
                 }
             }
             var after: Set<String> = []
-            for file in try client.files(inTree: newTree) {
+            for file in newFiles {
                 guard let path = file.path else { continue }
                 note(path)
                 guard let (kind, id) = resource(path, manifest) else { continue }
