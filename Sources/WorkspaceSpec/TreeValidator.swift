@@ -86,22 +86,16 @@ public enum TreeValidator {
                 byFoldedID[key] = spec.sourceID
             }
         }
-        var exported: [String: (path: String, mark: Mark)] = [:]
+        var names = NameTable()
         for item in loaded {
             for export in item.result.findings.exports {
-                let key = export.namespace + "\u{0}" + export.name
-                if let first = exported[key] {
-                    diagnostics.append(Diagnostic(.error, "duplicate-name", "\(export.namespace) '\(export.name)' is already used by \(first.path):\(first.mark)", path: item.path, at: export.mark))
-                } else {
-                    exported[key] = (item.path, export.mark)
+                if let duplicate = names.offer(export, by: "\(item.path):\(export.mark)", path: item.path) {
+                    diagnostics.append(duplicate)
                 }
             }
         }
         for item in loaded {
-            for reference in item.result.findings.references
-            where exported[reference.namespace + "\u{0}" + reference.name] == nil {
-                diagnostics.append(Diagnostic(.error, "unresolved-reference", "\(reference.noun) '\(reference.name)' is not defined in this tree", path: item.path, at: reference.mark))
-            }
+            diagnostics += item.result.findings.references.compactMap { names.check($0, path: item.path, scope: "tree") }
         }
         return diagnostics
     }

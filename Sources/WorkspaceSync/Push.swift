@@ -315,47 +315,41 @@ public struct PushImporter {
             kind.check(Node(value: resource.spec), into: &sink, findings: &findings)
             return findings
         }
-        func key(_ namespace: String, _ name: String) -> String { namespace + "\u{0}" + name }
 
         var offeredBefore: Set<String> = []
         for uuid in touched {
             if let resource = try tx.resource(uuid: uuid), !resource.archived {
-                offeredBefore.formUnion(findings(of: resource).exports.map { key($0.namespace, $0.name) })
+                offeredBefore.formUnion(findings(of: resource).exports.map { NameTable.key($0.namespace, $0.name) })
             }
         }
         let results = loaded.map(\.result)
-        let offeredNow = Set(results.flatMap { $0.findings.exports.map { key($0.namespace, $0.name) } })
+        let offeredNow = Set(results.flatMap { $0.findings.exports.map { NameTable.key($0.namespace, $0.name) } })
         let removed = offeredBefore.subtracting(offeredNow)
         let involved = results.contains { !$0.findings.exports.isEmpty || !$0.findings.references.isEmpty }
         guard involved || !removed.isEmpty else { return [] }
 
-        var exported: [String: String] = [:]
+        var names = NameTable()
         var untouched: [(StoredResource, KindFindings)] = []
         for resource in try tx.resources(includeArchived: false) where !touched.contains(resource.uuid) {
             let found = findings(of: resource)
             let id = try tx.mapping(uuid: resource.uuid)?.sourceID ?? resource.uuid
-            for export in found.exports { exported[key(export.namespace, export.name)] = "\(resource.kind) \(id)" }
+            for export in found.exports { names.offer(export, by: "\(resource.kind) \(id)", path: "") }
             if !removed.isEmpty { untouched.append((resource, found)) }
         }
         var diagnostics: [Diagnostic] = []
         for (path, result) in loaded {
+            let owner = result.spec.map { "\($0.kindName) \($0.sourceID)" } ?? path
             for export in result.findings.exports {
-                if let owner = exported[key(export.namespace, export.name)] {
-                    diagnostics.append(Diagnostic(.error, "duplicate-name", "\(export.namespace) '\(export.name)' is already used by \(owner)", path: path, at: export.mark))
-                } else if let spec = result.spec {
-                    exported[key(export.namespace, export.name)] = "\(spec.kindName) \(spec.sourceID)"
-                }
+                if let duplicate = names.offer(export, by: owner, path: path) { diagnostics.append(duplicate) }
             }
         }
         for (path, result) in loaded {
-            for reference in result.findings.references where exported[key(reference.namespace, reference.name)] == nil {
-                diagnostics.append(Diagnostic(.error, "unresolved-reference", "\(reference.noun) '\(reference.name)' is not defined in this workspace", path: path, at: reference.mark))
-            }
+            diagnostics += result.findings.references.compactMap { names.check($0, path: path, scope: "workspace") }
         }
         // Resources the push leaves alone must not lose what they use.
         for (resource, found) in untouched {
-            for reference in found.references where removed.contains(key(reference.namespace, reference.name))
-                && exported[key(reference.namespace, reference.name)] == nil {
+            for reference in found.references where removed.contains(NameTable.key(reference.namespace, reference.name))
+                && !names.contains(reference.namespace, reference.name) {
                 let id = try tx.mapping(uuid: resource.uuid)?.sourceID ?? resource.uuid
                 let path = ResourceKinds.named(resource.kind).map { manifest.path(kind: $0, sourceID: id) } ?? id
                 diagnostics.append(Diagnostic(.error, "unresolved-reference", "still uses \(reference.noun) '\(reference.name)', which this push removes", path: path, at: nil))
