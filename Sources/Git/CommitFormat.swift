@@ -1,3 +1,5 @@
+import Foundation
+
 /// A person and a moment, as a commit records them.
 public struct Signature: Hashable, Sendable {
     public var name: String
@@ -106,5 +108,3 @@ public struct CommitData: Hashable, Sendable {
         return (tree, parents)
     }
 }
-
-import Foundation

@@ -11,17 +11,17 @@ enum DiskTree {
         var paths: [[UInt8]] = []
         let manifestURL = base.appendingPathComponent(Manifest.fileName)
         var manifest = Manifest.default
-        if FileManager.default.fileExists(atPath: manifestURL.path) {
+        // Read once: its roots say what to list, and the validator checks the same bytes.
+        let manifestBytes = FileManager.default.contents(atPath: manifestURL.path).map { Array($0) }
+        if let manifestBytes {
             paths.append(Array(Manifest.fileName.utf8))
-            if let data = FileManager.default.contents(atPath: manifestURL.path),
-               let parsed = Manifest.parse(Array(data)).0 {
-                manifest = parsed
-            }
+            manifest = Manifest.parse(manifestBytes).0 ?? manifest
         }
         for root in Set(manifest.roots.values) {
             paths += listFiles(base: base, relative: String(root.dropLast()))
         }
         let report = TreeValidator.validate(paths: paths) { path in
+            if path == Manifest.fileName, let manifestBytes { return manifestBytes }
             guard let data = FileManager.default.contents(atPath: base.appendingPathComponent(path).path) else {
                 throw CommandFailure(message: "cannot read \(path)")
             }
@@ -71,8 +71,7 @@ enum DiskTree {
         }
         let relative = absolute.hasPrefix(top + "/") ? String(absolute.dropFirst(top.count + 1)) : absolute
         if relative == Manifest.fileName {
-            let (parsed, diagnostics) = Manifest.parse(bytes, path: path)
-            _ = parsed
+            let diagnostics = Manifest.parse(bytes, path: path).1
             return .init(label: path, resources: [], diagnostics: diagnostics)
         }
         var kind: (any ResourceKind.Type)?

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import YAML
 
@@ -24,8 +25,6 @@ struct CommandFailure: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-extension ParsableCommandRunner {}
-
 /// Runs a command body, turning `CommandFailure` into `git-workspace: message` and its status.
 enum ParsableCommandRunner {
     static func run(_ body: () throws -> Int32) throws {
@@ -39,5 +38,3 @@ enum ParsableCommandRunner {
         if status != 0 { throw ExitCode(status) }
     }
 }
-
-import ArgumentParser

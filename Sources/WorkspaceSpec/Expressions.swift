@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reading `${{ ... }}` expressions inside strings, enough to check what they refer to.
 enum Expressions {
     /// The text inside each `${{ ... }}` of `text`.
@@ -52,5 +54,3 @@ enum Expressions {
         }
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import Crypto
 import YAML
 
@@ -47,5 +48,3 @@ public enum CanonicalText {
         YAMLEmitter.emit(value) { path, keys in schema.keyOrder(at: path, keys: keys) }
     }
 }
-
-import Foundation

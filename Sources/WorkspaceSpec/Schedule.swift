@@ -1,3 +1,5 @@
+import Foundation
+
 /// Checks of schedule syntax: cron expressions and `every` intervals.
 public enum ScheduleSyntax {
     /// Why a cron expression is invalid, or nil.
@@ -120,5 +122,3 @@ public enum ScheduleSyntax {
         return sawAny && digits.isEmpty && nonZero
     }
 }
-
-import Foundation

@@ -89,7 +89,7 @@ public struct PushImporter {
         guard try client.hasObject(commit) else { throw SyncError.corrupt("the pushed commit \(commit.hex) is not in the repository") }
         if let head = state.head {
             guard try client.hasObject(head) else {
-                throw SyncError(.fetchFirst, changedSince(state: state), diagnostics: [])
+                throw SyncError(.fetchFirst, changedSince(state: state))
             }
             if try !client.isDescendant(commit, of: head) {
                 guard force else {

@@ -18,8 +18,6 @@ public struct SyncError: Error, CustomStringConvertible, Sendable {
         public static let notFound = Code("not found")
         /// The store holds something it should not (a missing object, a broken tree).
         public static let corrupt = Code("corrupt")
-        /// The request is not something this tool does.
-        public static let unsupported = Code("unsupported")
     }
 
     public var code: Code
