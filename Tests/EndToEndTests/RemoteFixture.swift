@@ -9,22 +9,19 @@ import WorkspaceTestSupport
 /// helper as written, and the helper resolves a relative one against its own working
 /// directory, which differs between `git clone` and later commands run inside the clone.
 struct RemoteFixture {
-    let scratch: ScratchDirectory
-    let runner: Runner
+    /// The store and scratch directory, shared with the other end-to-end suites.
+    let base: WorkspaceFixture
+    var scratch: ScratchDirectory { base.scratch }
+    var runner: Runner { base.run }
     /// The SQLite store's absolute path.
-    let store: String
-
+    var store: String { base.store }
     /// The URL git uses for the store.
-    var url: String { "workspace::" + store }
+    var url: String { base.url }
 
     /// A store whose workspace `main` is unborn (`empty`), or holds one app-side commit
     /// creating the workflow `triage` titled "Triage".
     init(empty: Bool = false) throws {
-        scratch = try ScratchDirectory("t5801")
-        runner = Runner(scratch: scratch)
-        store = scratch.path("store.db")
-        let made = try runner.run(["git", "workspace", "init", store])
-        try #require(made.status == 0, "\(made)")
+        base = try WorkspaceFixture("t5801")
         if !empty { try appPut(title: "Triage") }
     }
 
@@ -45,16 +42,12 @@ struct RemoteFixture {
 
     /// Creates a workspace with no commits (an unborn branch).
     func initWorkspace(_ name: String) throws {
-        let made = try runner.run(["git", "workspace", "init", store, "--workspace", name])
-        try #require(made.status == 0, "\(made)")
+        try base.addWorkspace(name)
     }
 
     /// An application-side edit: puts `triage` with `title` into `workspace`, one commit.
     func appPut(title: String, workspace: String = "main") throws {
-        let file = try scratch.write("app-\(UUID().uuidString.prefix(8)).yml", Self.triage(title: title))
-        let put = try runner.run(["git", "workspace", "app", "put", "\(store)#\(workspace)", "--file", file,
-                                  "--author", "App User <app@example.com>"])
-        try #require(put.status == 0, "\(put)")
+        try base.put(Self.triage(title: title), workspace: workspace)
     }
 
     /// The title the store holds for `triage` in `workspace` (from `app show`).

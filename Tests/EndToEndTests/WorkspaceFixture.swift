@@ -12,10 +12,13 @@ struct WorkspaceFixture {
         scratch = try ScratchDirectory(label)
         run = Runner(scratch: scratch)
         store = scratch.path("store.db")
-        for name in workspaces {
-            let created = try run.run(["git", "workspace", "init", store, "--workspace", name])
-            try #require(created.status == 0, "\(created)")
-        }
+        for name in workspaces { try addWorkspace(name) }
+    }
+
+    /// `git workspace init <store> --workspace <name>`: a new workspace with an unborn branch.
+    func addWorkspace(_ name: String) throws {
+        let created = try run.run(["git", "workspace", "init", store, "--workspace", name])
+        try #require(created.status == 0, "\(created)")
     }
 
     var url: String { "workspace::" + store }
