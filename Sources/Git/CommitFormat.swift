@@ -66,6 +66,19 @@ public struct CommitData: Hashable, Sendable {
         return Array(text.utf8)
     }
 
+    /// Parses a commit object's content; nil when a required header is missing or malformed.
+    /// Headers other than tree, parent, author and committer (encoding, gpgsig) are dropped.
+    public init?(parsing data: [UInt8]) {
+        guard let links = try? CommitData.parseLinks(data),
+              let author = CommitData.header("author", in: data).flatMap(CommitData.parseSignature),
+              let committer = CommitData.header("committer", in: data).flatMap(CommitData.parseSignature) else { return nil }
+        var message = ""
+        if let blank = data.indices.dropLast().first(where: { data[$0] == UInt8(ascii: "\n") && data[$0 + 1] == UInt8(ascii: "\n") }) {
+            message = String(decoding: data[(blank + 2)...], as: UTF8.self)
+        }
+        self.init(tree: links.tree, parents: links.parents, author: author, committer: committer, message: message)
+    }
+
     /// The value of the first header line named `name` (`author`, `committer`, ...).
     public static func header(_ name: String, in data: [UInt8]) -> String? {
         var index = 0

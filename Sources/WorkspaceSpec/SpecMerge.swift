@@ -1,0 +1,125 @@
+import YAML
+
+/// A three-way merge of resource documents in spec space (normalized values), key by key.
+///
+/// Rules, applied at every level:
+/// - a side that equals the base takes the other side's value (a deletion included);
+/// - two sides that agree need no decision (converged edits are not conflicts);
+/// - two mappings merge key by key;
+/// - two sequences of mappings that each carry a unique string `ref` (a workflow's actions)
+///   merge element by element, matched by `ref`, so edits to different actions never meet;
+/// - anything else changed on both sides to different values is a conflict at that key.
+///
+/// The result carries three resolutions that differ only where there are conflicts: each
+/// conflict resolved to our side, to their side, or to the base. Rendering the three
+/// canonically and merging the texts puts conflict markers around exactly those keys.
+public enum SpecMerge {
+    /// One key changed on both sides to different values.
+    public struct Conflict: Hashable, Sendable, CustomStringConvertible {
+        /// Where, as a key path: `definition.actions[ref=notify].args.url`.
+        public var keyPath: String
+        public var base: Value?
+        public var ours: Value?
+        public var theirs: Value?
+
+        public var description: String {
+            func show(_ value: Value?) -> String { value.map { String(String(decoding: JSONEmitter.canonical($0), as: UTF8.self).prefix(80)) } ?? "(absent)" }
+            return "\(keyPath.isEmpty ? "the document" : keyPath): ours \(show(ours)), theirs \(show(theirs))"
+        }
+    }
+
+    public struct Result: Sendable {
+        /// Conflicts resolved to our side; nil when the merged resource is deleted.
+        public var ours: Value?
+        public var theirs: Value?
+        public var base: Value?
+        public var conflicts: [Conflict]
+
+        /// The merge, when it has no conflict.
+        public var merged: Value?? { conflicts.isEmpty ? .some(ours) : .none }
+        public var isClean: Bool { conflicts.isEmpty }
+    }
+
+    /// Merges `ours` and `theirs` against `base`; nil stands for "absent" on that side.
+    public static func merge(base: Value?, ours: Value?, theirs: Value?) -> Result {
+        var conflicts: [Conflict] = []
+        let triple = merge(base, ours, theirs, keyPath: "", conflicts: &conflicts)
+        return Result(ours: triple.ours, theirs: triple.theirs, base: triple.base, conflicts: conflicts)
+    }
+
+    /// Three resolutions of one value (equal unless a conflict lies beneath).
+    struct Triple {
+        var ours: Value?
+        var theirs: Value?
+        var base: Value?
+        static func agreed(_ value: Value?) -> Triple { Triple(ours: value, theirs: value, base: value) }
+    }
+
+    static func merge(_ base: Value?, _ ours: Value?, _ theirs: Value?, keyPath: String,
+                      conflicts: inout [Conflict]) -> Triple {
+        if ours == theirs { return .agreed(ours) }
+        if base == ours { return .agreed(theirs) }
+        if base == theirs { return .agreed(ours) }
+        switch (ours, theirs) {
+        case (.object(let o)?, .object(let t)?):
+            let b = base?.objectValue ?? [:]
+            var result = (ours: [String: Value](), theirs: [String: Value](), base: [String: Value]())
+            for key in Set(o.keys).union(t.keys).union(b.keys).sorted() {
+                let child = merge(b[key], o[key], t[key], keyPath: join(keyPath, key), conflicts: &conflicts)
+                result.ours[key] = child.ours
+                result.theirs[key] = child.theirs
+                result.base[key] = child.base
+            }
+            return Triple(ours: .object(result.ours), theirs: .object(result.theirs), base: .object(result.base))
+        case (.array(let o)?, .array(let t)?):
+            let b = base?.arrayValue ?? []
+            if let ob = keyedByRef(o), let tb = keyedByRef(t), let bb = base == nil ? [:] : keyedByRef(b) {
+                return mergeByRef(base: (b, bb), ours: (o, ob), theirs: (t, tb), keyPath: keyPath, conflicts: &conflicts)
+            }
+        default:
+            break
+        }
+        conflicts.append(Conflict(keyPath: keyPath, base: base, ours: ours, theirs: theirs))
+        return Triple(ours: ours, theirs: theirs, base: base)
+    }
+
+    /// Elements by `ref` when every element is a mapping with a string `ref` and no ref repeats.
+    static func keyedByRef(_ elements: [Value]) -> [String: Value]? {
+        var keyed: [String: Value] = [:]
+        for element in elements {
+            guard let ref = element["ref"]?.stringValue, keyed.updateValue(element, forKey: ref) == nil else { return nil }
+        }
+        return keyed
+    }
+
+    static func refs(_ elements: [Value]) -> [String] { elements.compactMap { $0["ref"]?.stringValue } }
+
+    static func mergeByRef(base: ([Value], [String: Value]), ours: ([Value], [String: Value]),
+                           theirs: ([Value], [String: Value]), keyPath: String,
+                           conflicts: inout [Conflict]) -> Triple {
+        // Order: the side that reordered leads (ours when both did); refs only the other side
+        // added go in after the element they follow there.
+        let baseOrder = refs(base.0), ourOrder = refs(ours.0), theirOrder = refs(theirs.0)
+        let oursLead = ourOrder != baseOrder || theirOrder == baseOrder
+        var order = oursLead ? ourOrder : theirOrder
+        let other = oursLead ? theirOrder : ourOrder
+        for (index, ref) in other.enumerated() where !order.contains(ref) {
+            if index > 0, let after = order.firstIndex(of: other[index - 1]) {
+                order.insert(ref, at: after + 1)
+            } else {
+                order.insert(ref, at: index == 0 ? 0 : order.count)
+            }
+        }
+        for ref in baseOrder where !order.contains(ref) { order.append(ref) }
+        var result = (ours: [Value](), theirs: [Value](), base: [Value]())
+        for ref in order {
+            let child = merge(base.1[ref], ours.1[ref], theirs.1[ref], keyPath: "\(keyPath)[ref=\(ref)]", conflicts: &conflicts)
+            if let value = child.ours { result.ours.append(value) }
+            if let value = child.theirs { result.theirs.append(value) }
+            if let value = child.base { result.base.append(value) }
+        }
+        return Triple(ours: .array(result.ours), theirs: .array(result.theirs), base: .array(result.base))
+    }
+
+    static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }
+}
