@@ -10,6 +10,10 @@ struct HelperOptions {
     var checkConnectivity = false
     var cloning = false
 
+    /// The push options (`git push -o <option>`) this helper acts on: `merge` asks for a
+    /// per-resource merge when the workspace branch moved, instead of a refusal.
+    static let knownPushOptions = ["merge"]
+
     /// Applies one option; the reply is `ok`, `unsupported` or `error <why>`.
     mutating func set(_ name: String, _ rawValue: String) -> String {
         let value = CQuote.unquote(rawValue)
@@ -20,7 +24,13 @@ struct HelperOptions {
         case "progress": progress = value == "true"
         case "dry-run": dryRun = value == "true"
         case "atomic": atomic = value == "true"
-        case "push-option": pushOptions.append(value)
+        case "push-option":
+            // Like a git server, accept options it has no use for; say so (git would only
+            // print "helper does not support 'push-option'" for a refusal here).
+            if !HelperOptions.knownPushOptions.contains(value) {
+                Log.error("workspace: ignoring push option '\(value)' (this remote acts on: \(HelperOptions.knownPushOptions.joined(separator: ", ")))")
+            }
+            pushOptions.append(value)
         case "check-connectivity": checkConnectivity = value == "true"
         case "cloning": cloning = value == "true"
         case "cas":

@@ -31,18 +31,37 @@ struct PushRunner {
         let importer = PushImporter(client: client)
         do {
             let plan = try store.write(request.workspace!) { tx -> PushPlan in
-                let plan = try importer.importCommit(request.source!, into: tx, expected: expectation(request), force: request.force)
+                let plan = try importOne(request, importer: importer, tx: tx)
                 if options.dryRun { throw DryRun(plans: [plan]) }
                 return plan
             }
             report(plan)
-            return "ok \(request.destination)" + (plan.forced ? " forced update" : "")
+            return reply(request.destination, plan)
         } catch let dry as DryRun {
             dry.plans.forEach(report)
-            return "ok \(request.destination)"
+            return reply(request.destination, dry.plans[0])
         } catch {
             return refusal(request.destination, error)
         }
+    }
+
+    /// Imports one request: a merge with `-o merge` when the branch moved, else a plain import.
+    private func importOne(_ request: PushRequest, importer: PushImporter, tx: any WorkspaceWriting) throws -> PushPlan {
+        if options.pushOptions.contains("merge") && !request.force {
+            return try importer.mergeCommit(request.source!, into: tx, expected: expectation(request)).plan
+        }
+        return try importer.importCommit(request.source!, into: tx, expected: expectation(request), force: request.force)
+    }
+
+    /// The protocol reply for a done (or dry-run) import. `list for-push` gives no values,
+    /// so the reply tells git the branch's old value (and, after a merge, its new one, a
+    /// commit the client then has) for its status line and remote-tracking ref.
+    private func reply(_ destination: String, _ plan: PushPlan) -> String {
+        if plan.upToDate { return "error \(destination) up to date" }
+        var lines = ["ok \(destination)" + (plan.forced ? " forced update" : "")]
+        if let old = plan.previousHead { lines.append("option old-oid \(old.hex)") }
+        if plan.mergedFrom != nil, let new = plan.head { lines.append("option new-oid \(new.hex)") }
+        return lines.joined(separator: "\n")
     }
 
     private func runTogether(_ requests: [PushRequest]) -> [(String, String)] {
@@ -53,7 +72,7 @@ struct PushRunner {
                 var plans: [PushPlan] = []
                 for (request, tx) in zip(requests, txs) {
                     do {
-                        plans.append(try importer.importCommit(request.source!, into: tx, expected: expectation(request), force: request.force))
+                        plans.append(try importOne(request, importer: importer, tx: tx))
                     } catch {
                         failed = (request.destination, error)
                         throw error
@@ -63,12 +82,10 @@ struct PushRunner {
                 return plans
             }
             plans.forEach(report)
-            return zip(requests, plans).map { request, plan in
-                (request.destination, "ok \(request.destination)" + (plan.forced ? " forced update" : ""))
-            }
+            return zip(requests, plans).map { request, plan in (request.destination, reply(request.destination, plan)) }
         } catch let dry as DryRun {
             dry.plans.forEach(report)
-            return requests.map { ($0.destination, "ok \($0.destination)") }
+            return zip(requests, dry.plans).map { request, plan in (request.destination, reply(request.destination, plan)) }
         } catch {
             return requests.map { request in
                 if let failed, failed.0 == request.destination { return (request.destination, refusal(request.destination, failed.1)) }
@@ -95,6 +112,9 @@ struct PushRunner {
             return "error \(destination) \(oneLine("\(error)"))"
         }
         for diagnostic in error.diagnostics { Log.error(diagnostic.description) }
+        if error.code == .conflict {
+            Log.error("workspace: \(error.message) (nothing was changed; pull, merge and push again)")
+        }
         switch error.code {
         case .fetchFirst, .nonFastForward, .stale:
             Log.error("workspace: \(error.message)")

@@ -11,6 +11,7 @@ public final class Session {
     let address: String
     var options = HelperOptions()
     private var openedStore: (any WorkspaceStore)?
+    private var openedClient: Repository?
 
     /// The workspace a clone checks out when the store has it.
     public static let defaultWorkspace = "main"
@@ -59,7 +60,9 @@ public final class Session {
             try list(forPush: words.count > 1 && words[1] == "for-push")
         case "option":
             guard words.count >= 3 else { channel.write("error option needs a name and a value\n"); return }
-            channel.write(options.set(words[1], words[2]) + "\n")
+            let reply = options.set(words[1], words[2])
+            if reply.hasPrefix("error ") { Log.error("git-remote-workspace: \(reply.dropFirst("error ".count))") }
+            channel.write(reply + "\n")
         case "fetch":
             var batch = [line]
             while let next = channel.readLine(), !next.isEmpty { batch.append(next) }
@@ -82,7 +85,13 @@ public final class Session {
         for name in try store.workspaceNames() {
             if let head = try store.read(name, { $0.head }) {
                 heads[name] = head
-                out += "\(head) refs/heads/\(name)\n"
+                // For a push, a head the client has not fetched is listed as unknown: git then
+                // leaves the decision to the helper, which names the resources changed on the
+                // workspace side ("fetch first") or merges them (`-o merge`); the reply tells
+                // git the old value. A fetched head is listed as is, so git's own checks
+                // (fast-forward, --force-with-lease) work as with any remote.
+                let known = !forPush || (try? clientRepository().hasObject(ObjectID(hex: head)!)) == true
+                out += "\(known ? head : "?") refs/heads/\(name)\n"
             }
         }
         let names = heads.keys.sorted()
@@ -190,10 +199,15 @@ public final class Session {
     }
 
     func clientRepository() throws -> Repository {
+        if let openedClient { return openedClient }
         guard let gitDir = ProcessInfo.processInfo.environment["GIT_DIR"] else {
             throw SessionFailure(message: "fetch and push need a repository (GIT_DIR is not set)")
         }
-        do { return try Repository(gitDir: gitDir) } catch {
+        do {
+            let client = try Repository(gitDir: gitDir)
+            openedClient = client
+            return client
+        } catch {
             throw SessionFailure(message: "cannot open the repository at \(gitDir): \(error)")
         }
     }

@@ -16,16 +16,59 @@ import YAML
 public enum SpecMerge {
     /// One key changed on both sides to different values.
     public struct Conflict: Hashable, Sendable, CustomStringConvertible {
-        /// Where, as a key path: `definition.actions[ref=notify].args.url`.
-        public var keyPath: String
+        /// One step of a key path: a mapping key, or the sequence element with that `ref`.
+        public enum Step: Hashable, Sendable {
+            case key(String)
+            case ref(String)
+        }
+
+        public var steps: [Step]
         public var base: Value?
         public var ours: Value?
         public var theirs: Value?
 
-        public var description: String {
-            func show(_ value: Value?) -> String { value.map { String(String(decoding: JSONEmitter.canonical($0), as: UTF8.self).prefix(80)) } ?? "(absent)" }
-            return "\(keyPath.isEmpty ? "the document" : keyPath): ours \(show(ours)), theirs \(show(theirs))"
+        /// Where, as a key path: `definition.actions[ref=notify].args.url`.
+        public var keyPath: String {
+            var text = ""
+            for step in steps {
+                switch step {
+                case .key(let key): text += text.isEmpty ? key : "." + key
+                case .ref(let ref): text += "[ref=\(ref)]"
+                }
+            }
+            return text
         }
+
+        /// Where the conflicting key is in a parsed document (the nearest enclosing node that
+        /// exists there), for diagnostics with a line and column.
+        public func mark(in node: Node) -> Mark {
+            var current = node
+            var mark = node.mark
+            for step in steps {
+                switch step {
+                case .key(let key):
+                    guard let pair = current.pair(key) else { return mark }
+                    mark = pair.keyMark
+                    current = pair.value
+                case .ref(let ref):
+                    guard let element = current.elements?.first(where: { $0["ref"]?.string == ref }) else { return mark }
+                    mark = element.mark
+                    current = element
+                }
+            }
+            return mark
+        }
+
+        public var description: String {
+            "\(keyPath.isEmpty ? "the document" : keyPath): ours \(SpecMerge.show(ours)), theirs \(SpecMerge.show(theirs))"
+        }
+    }
+
+    /// A value for a message: compact JSON, cut at 80 characters; "(absent)" for none.
+    public static func show(_ value: Value?) -> String {
+        guard let value else { return "(absent)" }
+        let text = String(decoding: JSONEmitter.canonical(value), as: UTF8.self)
+        return text.count > 80 ? text.prefix(77) + "..." : text
     }
 
     public struct Result: Sendable {
@@ -43,7 +86,7 @@ public enum SpecMerge {
     /// Merges `ours` and `theirs` against `base`; nil stands for "absent" on that side.
     public static func merge(base: Value?, ours: Value?, theirs: Value?) -> Result {
         var conflicts: [Conflict] = []
-        let triple = merge(base, ours, theirs, keyPath: "", conflicts: &conflicts)
+        let triple = merge(base, ours, theirs, keyPath: [], conflicts: &conflicts)
         return Result(ours: triple.ours, theirs: triple.theirs, base: triple.base, conflicts: conflicts)
     }
 
@@ -55,7 +98,7 @@ public enum SpecMerge {
         static func agreed(_ value: Value?) -> Triple { Triple(ours: value, theirs: value, base: value) }
     }
 
-    static func merge(_ base: Value?, _ ours: Value?, _ theirs: Value?, keyPath: String,
+    static func merge(_ base: Value?, _ ours: Value?, _ theirs: Value?, keyPath: [Conflict.Step],
                       conflicts: inout [Conflict]) -> Triple {
         if ours == theirs { return .agreed(ours) }
         if base == ours { return .agreed(theirs) }
@@ -65,7 +108,7 @@ public enum SpecMerge {
             let b = base?.objectValue ?? [:]
             var result = (ours: [String: Value](), theirs: [String: Value](), base: [String: Value]())
             for key in Set(o.keys).union(t.keys).union(b.keys).sorted() {
-                let child = merge(b[key], o[key], t[key], keyPath: join(keyPath, key), conflicts: &conflicts)
+                let child = merge(b[key], o[key], t[key], keyPath: keyPath + [.key(key)], conflicts: &conflicts)
                 result.ours[key] = child.ours
                 result.theirs[key] = child.theirs
                 result.base[key] = child.base
@@ -79,7 +122,7 @@ public enum SpecMerge {
         default:
             break
         }
-        conflicts.append(Conflict(keyPath: keyPath, base: base, ours: ours, theirs: theirs))
+        conflicts.append(Conflict(steps: keyPath, base: base, ours: ours, theirs: theirs))
         return Triple(ours: ours, theirs: theirs, base: base)
     }
 
@@ -95,7 +138,7 @@ public enum SpecMerge {
     static func refs(_ elements: [Value]) -> [String] { elements.compactMap { $0["ref"]?.stringValue } }
 
     static func mergeByRef(base: ([Value], [String: Value]), ours: ([Value], [String: Value]),
-                           theirs: ([Value], [String: Value]), keyPath: String,
+                           theirs: ([Value], [String: Value]), keyPath: [Conflict.Step],
                            conflicts: inout [Conflict]) -> Triple {
         // Order: the side that reordered leads (ours when both did); refs only the other side
         // added go in after the element they follow there.
@@ -113,13 +156,11 @@ public enum SpecMerge {
         for ref in baseOrder where !order.contains(ref) { order.append(ref) }
         var result = (ours: [Value](), theirs: [Value](), base: [Value]())
         for ref in order {
-            let child = merge(base.1[ref], ours.1[ref], theirs.1[ref], keyPath: "\(keyPath)[ref=\(ref)]", conflicts: &conflicts)
+            let child = merge(base.1[ref], ours.1[ref], theirs.1[ref], keyPath: keyPath + [.ref(ref)], conflicts: &conflicts)
             if let value = child.ours { result.ours.append(value) }
             if let value = child.theirs { result.theirs.append(value) }
             if let value = child.base { result.base.append(value) }
         }
         return Triple(ours: .array(result.ours), theirs: .array(result.theirs), base: .array(result.base))
     }
-
-    static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : path + "." + key }
 }

@@ -53,6 +53,11 @@ public struct PushPlan: Sendable {
     public var upToDate = false
     /// True when a forced push replaced history the pushed commit does not contain.
     public var forced = false
+    /// The branch before and after (equal when nothing moved).
+    public var previousHead: ObjectID?
+    public var head: ObjectID?
+    /// For a merging push (`-o merge`): the pushed commit the branch's merge commit merged.
+    public var mergedFrom: ObjectID?
 }
 
 /// Reconciliation: imports a pushed commit into a workspace (DESIGN.md, section 4).
@@ -79,6 +84,8 @@ public struct PushImporter {
                              expected: ObjectID?? = nil, force: Bool = false) throws -> PushPlan {
         let state = try WorkspaceState(tx)
         var plan = PushPlan(workspace: tx.name)
+        plan.previousHead = state.head
+        plan.head = state.head
         if let expected, expected != state.head {
             throw SyncError(.stale, "the workspace branch is at \(state.head?.hex ?? "nothing"), not \(expected?.hex ?? "nothing") as expected")
         }
@@ -107,6 +114,7 @@ public struct PushImporter {
         try tx.putObjects(objects.map(GitObject.init))
         plan.objectCount = objects.count
         try tx.moveHead(from: state.head?.hex, to: commit.hex)
+        plan.head = commit
         try tx.advanceCursor()
         let data = try client.object(commit)?.data ?? []
         let author = CommitData.header("author", in: data).flatMap(CommitData.parseSignature)

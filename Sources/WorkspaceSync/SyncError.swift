@@ -14,6 +14,8 @@ public struct SyncError: Error, CustomStringConvertible, Sendable {
         public static let nonFastForward = Code("non-fast forward")
         /// A compare-and-swap expectation (`--force-with-lease`) did not hold.
         public static let stale = Code("stale info")
+        /// A merge found resources changed on both sides to specs it cannot reconcile.
+        public static let conflict = Code("merge conflict")
         /// Something named does not exist.
         public static let notFound = Code("not found")
         /// The store holds something it should not (a missing object, a broken tree).

@@ -9,6 +9,8 @@ public struct TreeMerge {
     public struct Conflict: Sendable, Equatable {
         public var path: String
         public var details: [String]
+        /// One per conflicting key, placed in *their* file where it can be read.
+        public var diagnostics: [Diagnostic]
     }
 
     public struct Result: Sendable {
@@ -51,7 +53,7 @@ public struct TreeMerge {
             }
             if our?.id == their?.id { continue }
             let baseBlob = try base.flatMap { try blobID(at: path, in: $0) }
-            let outcome = try DocumentMerge.merge(
+            let (outcome, diagnostics) = try DocumentMerge.mergeReporting(
                 path: path, role: manifest.role(of: path),
                 base: try baseBlob.map { try repository.blob($0) },
                 ours: try our.map { try repository.blob($0.id) },
@@ -66,7 +68,7 @@ public struct TreeMerge {
                     updates.append(TreeUpdate(path: path, blob: nil))
                 }
             case .conflicted(_, let details):
-                conflicts.append(Conflict(path: path, details: details))
+                conflicts.append(Conflict(path: path, details: details, diagnostics: diagnostics))
             }
         }
         return Result(tree: try repository.tree(ours, applying: updates), conflicts: conflicts, merged: merged)
