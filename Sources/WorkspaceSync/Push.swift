@@ -79,7 +79,9 @@ public struct PushImporter {
     /// With `force`, a commit that does not descend from the branch replaces it (a rollback
     /// to an older commit, an amended commit), but only when the repository has the
     /// branch's commit: a forced push never overwrites workspace history the pusher has not
-    /// fetched. Resources are reconciled from tree to tree either way; removed ones archive.
+    /// fetched. A `cas` expectation that holds (`--force-with-lease`) allows the same: git
+    /// sends the lease instead of a forced refspec. Resources are reconciled from tree to
+    /// tree either way; removed ones archive.
     public func importCommit(_ commit: ObjectID, into tx: any WorkspaceWriting,
                              expected: ObjectID?? = nil, force: Bool = false) throws -> PushPlan {
         let state = try WorkspaceState(tx)
@@ -99,7 +101,8 @@ public struct PushImporter {
                 throw SyncError(.fetchFirst, changedSince(state: state))
             }
             if try !client.isDescendant(commit, of: head) {
-                guard force else {
+                // A lease that holds (`--force-with-lease`, checked above) gives leave to replace.
+                guard force || expected != nil else {
                     throw SyncError(.nonFastForward, "the pushed commit does not contain the workspace's \(head.hex.prefix(7)); merge or rebase onto it, or push with --force to replace it")
                 }
                 plan.forced = true

@@ -1,0 +1,280 @@
+import Foundation
+import Testing
+import WorkspaceTestSupport
+
+/// A team repository (bare), a workspace store, and a developer clone `dev` with both as
+/// remotes: `origin` (the team) and `ws` (the workspace), in step at the start.
+struct TwoRemotes {
+    let ws: WorkspaceFixture
+    let dev: Runner
+    let team: String
+    static let path = "workflows/triage/definition.yml"
+    static let workflow = """
+    version: 1
+    type: workflow
+    id: triage
+    definition:
+      title: Triage
+      actions:
+        - ref: fetch
+          action: core.http_request
+          args:
+            url: https://example.com/a
+        - ref: notify
+          action: core.noop
+          args:
+            channel: alerts
+
+    """
+
+    init(_ label: String) throws {
+        ws = try WorkspaceFixture(label)
+        try ws.put(Self.workflow)
+        try ws.put(appWorkflow(alias: "enrich", title: "Enrich"))
+        team = ws.scratch.path("team.git")
+        try #require(try ws.run.git("init", "-q", "--bare", "--initial-branch=main", team).status == 0)
+        dev = try ws.clone("dev")
+        try #require(try dev.git("remote", "rename", "origin", "ws").status == 0)
+        try #require(try dev.git("remote", "add", "origin", team).status == 0)
+        try #require(try dev.git("push", "-q", "-u", "origin", "main").status == 0)
+    }
+
+    /// Another team member's clone of the team repository.
+    func teammate(_ name: String = "alice") throws -> Runner {
+        let cloned = try ws.run.git("clone", "-q", team, name)
+        try #require(cloned.status == 0, "\(cloned)")
+        var runner = ws.run
+        runner.directory = ws.scratch.url.appendingPathComponent(name)
+        return runner
+    }
+
+    /// Edits a file in `clone`, commits and pushes it to the team remote.
+    func teamEdit(_ clone: Runner, path: String = TwoRemotes.path, _ edit: (String) -> String) throws {
+        try ws.write(clone, path, edit(try ws.read(clone, path)))
+        try #require(try clone.git("commit", "-qam", "Team edit").status == 0)
+        let pushed = try clone.git("push", "-q", "origin", "main")
+        try #require(pushed.status == 0, "\(pushed)")
+    }
+
+    /// An application-side edit of `triage`.
+    func appEdit(_ edit: (String) -> String) throws {
+        try ws.put(edit(Self.workflow), author: "App User <app@example.com>")
+    }
+
+    func sync(_ extra: [String] = []) throws -> RunResult {
+        try dev.run(["git", "workspace", "sync", "--json"] + extra)
+    }
+
+    /// The team remote's and the workspace's `main`.
+    func heads() throws -> (team: String?, workspace: String?) {
+        func head(_ url: String) throws -> String? {
+            let listed = try ws.run.git("ls-remote", url, "refs/heads/main")
+            try #require(listed.status == 0, "\(listed)")
+            return listed.stdout.split(separator: "\t").first.map(String.init)
+        }
+        return (try head(team), try head(ws.url))
+    }
+
+    func record(_ result: RunResult) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result)")
+    }
+
+    /// A file as a commit of the team repository holds it.
+    func teamFile(_ revision: String, _ path: String = TwoRemotes.path) throws -> String {
+        let shown = try ws.run.run(["git", "--git-dir", team, "show", "\(revision):\(path)"])
+        try #require(shown.status == 0, "\(shown)")
+        return shown.stdout
+    }
+}
+
+struct SyncTests {
+    @Test func inSync() throws {
+        let f = try TwoRemotes("sync-in")
+        let before = try f.heads()
+        let synced = try f.sync()
+        #expect(synced.status == 0, "\(synced)")
+        #expect(try f.record(synced)["outcome"] as? String == "in-sync")
+        #expect(synced.stderr.hasPrefix("sync main: in-sync"), "\(synced)")
+        #expect(try f.heads() == before)
+        #expect(before.team == before.workspace)
+    }
+
+    @Test func fastForwardedPushesTeamCommitsIntoTheWorkspace() throws {
+        let f = try TwoRemotes("sync-ff")
+        let alice = try f.teammate()
+        try f.teamEdit(alice) { $0.replacingOccurrences(of: "title: Triage", with: "title: Triage by Alice") }
+        let synced = try f.sync()
+        #expect(synced.status == 0, "\(synced)")
+        let record = try f.record(synced)
+        #expect(record["outcome"] as? String == "fast-forwarded")
+        #expect(record["commits"] as? Int == 1)
+        let heads = try f.heads()
+        #expect(heads.team == heads.workspace)
+        #expect("\(try f.ws.show("triage"))".contains("Triage by Alice"))
+    }
+
+    @Test func pushedAheadBringsWorkspaceCommitsToTheTeam() throws {
+        let f = try TwoRemotes("sync-ahead")
+        try f.appEdit { $0.replacingOccurrences(of: "title: Triage", with: "title: Triage from the app") }
+        let synced = try f.sync()
+        #expect(synced.status == 0, "\(synced)")
+        #expect(try f.record(synced)["outcome"] as? String == "pushed-ahead")
+        let heads = try f.heads()
+        #expect(heads.team == heads.workspace)
+        #expect(try f.teamFile("main").contains("title: Triage from the app"))
+        // The app's commit reaches the team with its real author.
+        let author = try f.ws.run.run(["git", "--git-dir", f.team, "log", "-1", "--format=%an <%ae>", "main"])
+        #expect(author.stdout == "App User <app@example.com>\n")
+    }
+
+    @Test func pushedAheadWhenTheTeamRemoteFailsStillSucceedsWithAWarning() throws {
+        let f = try TwoRemotes("sync-ahead-fail")
+        try f.appEdit { $0.replacingOccurrences(of: "title: Triage", with: "title: Triage from the app") }
+        let before = try f.heads()
+        // The team repository refuses every update (a server-side hook), but stays readable.
+        let hook = f.team + "/hooks/pre-receive"
+        try "#!/bin/sh\necho 'closed for maintenance' >&2\nexit 1\n".write(toFile: hook, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+        let synced = try f.sync()
+        #expect(synced.status == 0, "\(synced)")
+        let record = try f.record(synced)
+        #expect(record["outcome"] as? String == "pushed-ahead")
+        #expect((record["warnings"] as? [String])?.first?.contains("push to origin failed") == true, "\(record)")
+        #expect(synced.stderr.contains("retried next run"), "\(synced)")
+        #expect(try f.heads() == before)
+        // Next run, with the team remote open again, delivers it.
+        try FileManager.default.removeItem(atPath: hook)
+        let again = try f.sync()
+        #expect(try f.record(again)["outcome"] as? String == "pushed-ahead")
+        let heads = try f.heads()
+        #expect(heads.team == heads.workspace)
+    }
+
+    @Test func rebasedReplaysWorkspaceCommitsOntoTheTeamBranch() throws {
+        let f = try TwoRemotes("sync-rebase")
+        try f.appEdit { $0.replacingOccurrences(of: "channel: alerts", with: "channel: oncall") }
+        let workspaceBefore = try f.heads().workspace
+        let alice = try f.teammate()
+        try f.teamEdit(alice) { $0.replacingOccurrences(of: "https://example.com/a", with: "https://example.com/b") }
+        let teamBefore = try f.heads().team
+        let synced = try f.sync()
+        #expect(synced.status == 0, "\(synced)")
+        let record = try f.record(synced)
+        #expect(record["outcome"] as? String == "rebased", "\(record)")
+        let heads = try f.heads()
+        #expect(heads.team == heads.workspace)
+        let merged = try f.teamFile("main")
+        #expect(merged.contains("channel: oncall") && merged.contains("https://example.com/b"), "\(merged)")
+        // Linear on the team side: the replayed app commit sits on Alice's, author kept.
+        let log = try f.ws.run.run(["git", "--git-dir", f.team, "log", "-2", "--format=%P %an", "main"]).stdout
+        let lines = log.split(separator: "\n")
+        #expect(lines.first == "\(teamBefore!) App User", "\(log)")
+        #expect(heads.workspace != workspaceBefore)
+        #expect("\(try f.ws.show("triage"))".contains("example.com/b"))
+    }
+
+    @Test func conflictEscapedSavesTheWorkspaceSideAndLevelsToTheTeam() throws {
+        let f = try TwoRemotes("sync-conflict")
+        try f.appEdit { $0.replacingOccurrences(of: "channel: alerts", with: "channel: oncall") }
+        let workspaceBefore = try #require(try f.heads().workspace)
+        try #require(try f.dev.git("fetch", "-q", "ws").status == 0)
+        let appFile = try f.dev.git("show", "ws/main:\(TwoRemotes.path)").stdout
+        #expect(appFile.contains("channel: oncall"))
+        let alice = try f.teammate()
+        try f.teamEdit(alice) { $0.replacingOccurrences(of: "channel: alerts", with: "channel: pager") }
+        let teamBefore = try #require(try f.heads().team)
+        let synced = try f.sync()
+        #expect(synced.status == 3, "\(synced)")
+        let record = try f.record(synced)
+        #expect(record["outcome"] as? String == "conflict-escaped")
+        let branch = try #require(record["conflictBranch"] as? String)
+        #expect(branch.range(of: #"^conflicts/\d{8}T\d{6}Z$"#, options: .regularExpression) != nil, "\(branch)")
+        let conflicts = try #require(record["conflicts"] as? [[String: Any]])
+        #expect(conflicts.map { $0["path"] as? String } == [TwoRemotes.path])
+
+        // The workspace edit is on the team remote, byte for byte.
+        let saved = try f.ws.run.run(["git", "--git-dir", f.team, "rev-parse", branch]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(saved == workspaceBefore)
+        #expect(try f.teamFile(branch) == appFile)
+
+        // Both sides are now the team's state, reached by a merge commit: no force push.
+        let heads = try f.heads()
+        #expect(heads.team == heads.workspace)
+        let parents = try f.ws.run.run(["git", "--git-dir", f.team, "rev-list", "--parents", "-n1", "main"]).stdout
+            .split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(parents.dropFirst() == [workspaceBefore, teamBefore], "\(parents)")
+        #expect(try f.teamFile("main") == f.teamFile(teamBefore))
+        #expect("\(try f.ws.show("triage"))".contains("pager"))
+        // And the next run finds nothing to do.
+        #expect(try f.record(try f.sync())["outcome"] as? String == "in-sync")
+    }
+
+    @Test func fetchFailedChangesNothing() throws {
+        let f = try TwoRemotes("sync-fetch")
+        try f.appEdit { $0.replacingOccurrences(of: "title: Triage", with: "title: Moved") }
+        let before = try f.heads()
+        try #require(try f.dev.git("remote", "set-url", "origin", f.ws.scratch.path("gone.git")).status == 0)
+        let synced = try f.sync()
+        #expect(synced.status == 4, "\(synced)")
+        #expect(try f.record(synced)["outcome"] as? String == "fetch-failed")
+        #expect(synced.stderr.contains("cannot fetch main from origin"), "\(synced)")
+        #expect(try f.heads() == before)
+    }
+
+    @Test func aTeamCommitTheWorkspaceRefusesIsReportedAndChangesNothing() throws {
+        let f = try TwoRemotes("sync-refused")
+        let alice = try f.teammate()
+        try f.teamEdit(alice) { $0.replacingOccurrences(of: "ref: notify", with: "ref: fetch") }  // duplicate ref
+        let dumped = try f.ws.dump()
+        let synced = try f.sync()
+        #expect(synced.status == 1, "\(synced)")
+        let record = try f.record(synced)
+        #expect(record["outcome"] as? String == "refused")
+        #expect("\(record["warnings"] ?? "")".contains("workflows/triage/definition.yml:"), "\(record)")
+        #expect(try f.ws.dump() == dumped)
+    }
+
+    @Test func aSecondRunWhileTheLockIsHeldIsBusy() throws {
+        let f = try TwoRemotes("sync-busy")
+        try f.appEdit { $0.replacingOccurrences(of: "title: Triage", with: "title: Moved") }
+        let before = try f.heads()
+        // flock(1) holds the lock while it runs sync, which must find it taken.
+        let lock = f.ws.scratch.path("dev/.git/workspace-sync.lock")
+        let synced = try f.dev.run(["flock", lock, "git", "workspace", "sync", "--json"])
+        #expect(synced.status == 5, "\(synced)")
+        #expect(try f.record(synced)["outcome"] as? String == "busy")
+        #expect(try f.heads() == before)
+    }
+
+    @Test func twoConcurrentRunsLeaveBothSidesConsistent() throws {
+        let f = try TwoRemotes("sync-race")
+        try f.appEdit { $0.replacingOccurrences(of: "title: Triage", with: "title: Moved") }
+        let results = Locked<[RunResult]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            if let result = try? f.sync() { results.mutate { $0.append(result) } }
+        }
+        let statuses = results.value.map(\.status).sorted()
+        #expect(statuses.count == 2)
+        #expect(statuses.allSatisfy { $0 == 0 || $0 == 5 }, "\(results.value)")
+        #expect(statuses.contains(0))
+        let heads = try f.heads()
+        #expect(heads.team == heads.workspace)
+    }
+
+    @Test func noWorkspaceRemoteIsAClearError() throws {
+        let f = try TwoRemotes("sync-none")
+        try #require(try f.dev.git("remote", "remove", "ws").status == 0)
+        let synced = try f.sync()
+        #expect(synced.status == 2, "\(synced)")
+        #expect(synced.stderr.contains("no workspace remote"), "\(synced)")
+    }
+}
+
+/// A value shared between threads of a test.
+final class Locked<T>: @unchecked Sendable {
+    private var stored: T
+    private let lock = NSLock()
+    init(_ value: T) { stored = value }
+    var value: T { lock.withLock { stored } }
+    func mutate(_ body: (inout T) -> Void) { lock.withLock { body(&stored) } }
+}
