@@ -5,9 +5,10 @@
 #
 # Installs the Debian packages it needs (scripts/deps.sh), builds (release unless --debug),
 # installs git-remote-workspace and git-workspace into PREFIX/bin (default /usr/local when
-# writable, else ~/.local), the man pages into
-# PREFIX/share/man/man1 and the hooks into PREFIX/share/git-workspace/hooks, then runs the
-# demo (scripts/demo.sh) with PREFIX/bin first on PATH. Running it again is harmless.
+# writable, else ~/.local), the man pages into PREFIX/share/man/man1 and man7, and copies
+# of the hook scripts into PREFIX/share/git-remote-workspace/hooks (a repository gets its
+# hooks from `git workspace install-hooks`), then runs the demo (scripts/demo.sh) with
+# PREFIX/bin first on PATH. Running it again is harmless.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
     --debug) config=debug; shift ;;
     --no-deps) deps=0; shift ;;
     --no-demo) demo=0; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -37,13 +38,19 @@ swift build -c "$config" --product git-workspace
 swift build -c "$config" --product git-remote-workspace
 bin=$(swift build -c "$config" --show-bin-path)
 
-install -d "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/git-workspace/hooks"
+hooks=$prefix/share/git-remote-workspace/hooks
+install -d "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/man/man7" "$hooks"
 install -m 755 "$bin/git-workspace" "$bin/git-remote-workspace" "$prefix/bin/"
 install -m 644 man/*.1 "$prefix/share/man/man1/"
-for hook in hooks/*; do
-  [ -f "$hook" ] && install -m 755 "$hook" "$prefix/share/git-workspace/hooks/"
-done
-echo "installed into $prefix (git workspace, git-remote-workspace, man pages, hooks)" >&2
+install -m 644 man/*.7 "$prefix/share/man/man7/"
+# The scripts are what `git workspace install-hooks` writes (a test keeps them identical);
+# this copy is for reading, or for a core.hooksPath shared by several repositories.
+install -m 755 hooks/pre-commit hooks/pre-push hooks/post-merge "$hooks/"
+cat >&2 <<EOF
+installed into $prefix (git-workspace, git-remote-workspace, man pages, hook scripts in $hooks)
+to check commits and pushes in a repository:  cd REPO && git workspace install-hooks
+(see git-workspace-hooks(7); git commit --no-verify and git push --no-verify skip the checks)
+EOF
 
 if [ $demo -eq 1 ]; then
   PATH="$prefix/bin:$PATH" bash scripts/demo.sh

@@ -68,30 +68,6 @@ extension Repository {
         return ObjectID(out)
     }
 
-    /// The commits reachable from `tip` and not from any of `hidden`, oldest first
-    /// (parents before children), like `git rev-list --reverse --topo-order tip --not hidden`.
-    public func commits(from tip: ObjectID, hiding hidden: [ObjectID]) throws(GitError) -> [ObjectID] {
-        var walk: OpaquePointer?
-        try check("start history walk", git_revwalk_new(&walk, handle))
-        defer { git_revwalk_free(walk) }
-        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue)
-        var start = tip.raw
-        try check("walk from \(tip)", git_revwalk_push(walk, &start))
-        for id in hidden {
-            var oid = id.raw
-            try check("hide \(id)", git_revwalk_hide(walk, &oid))
-        }
-        var commits: [ObjectID] = []
-        var next = git_oid()
-        while true {
-            let result = git_revwalk_next(&next, walk)
-            if result == GIT_ITEROVER.rawValue { break }
-            try check("walk history", result)
-            commits.append(ObjectID(next))
-        }
-        return commits
-    }
-
     /// The entry at `path` (slash-separated) in a tree, or nil when there is none.
     public func entry(at path: String, in tree: ObjectID) throws(GitError) -> TreeEntry? {
         var oid = tree.raw

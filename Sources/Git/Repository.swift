@@ -146,10 +146,17 @@ public final class Repository: @unchecked Sendable {
         return Array(UnsafeRawBufferPointer(start: raw, count: size))
     }
 
-    /// The stage-0 entries of the index (what `git commit` would record).
-    public func indexFiles() throws(GitError) -> [TreeFile] {
+    /// The stage-0 entries of the index (what `git commit` would record): the repository's
+    /// own index, or the index file at `indexFile` when given. git hands hooks another index
+    /// in `GIT_INDEX_FILE` (`git commit -a` and `git commit <paths>` stage into a temporary
+    /// one), so callers that run under git pass that variable's value here.
+    public func indexFiles(indexFile: String? = nil) throws(GitError) -> [TreeFile] {
         var index: OpaquePointer?
-        try check("read index", git_repository_index(&index, handle))
+        if let indexFile {
+            try check("read index \(indexFile)", git_index_open(&index, indexFile))
+        } else {
+            try check("read index", git_repository_index(&index, handle))
+        }
         defer { git_index_free(index) }
         var files: [TreeFile] = []
         let count = git_index_entrycount(index)

@@ -207,9 +207,9 @@ final class Reconciler {
 
     func fastForward(to tip: ObjectID, from old: ObjectID?, _ report: inout SyncReport) throws -> Bool {
         let pushed = try push(tip, to: workspace)
-        guard pushed.ok else { return refusedOrRaced(pushed, remote: workspace, &report) }
+        guard pushed.status == 0 else { return refusedOrRaced(pushed, remote: workspace, &report) }
         report.outcome = .fastForwarded
-        report.commits = try repository.commits(from: tip, hiding: old.map { [$0] } ?? []).count
+        report.commits = try repository.commits(from: [tip], hiding: old.map { [$0] } ?? []).count
         report.after.workspace = tip
         report.detail = "pushed \(report.commits) commit\(report.commits == 1 ? "" : "s") from \(team)/\(branch) into \(workspace) (\(old.map { "\($0.hex.prefix(7)).." } ?? "")\(tip.hex.prefix(7)))"
         return true
@@ -217,9 +217,9 @@ final class Reconciler {
 
     func pushAhead(_ tip: ObjectID, _ report: inout SyncReport) throws -> Bool {
         report.outcome = .pushedAhead
-        report.commits = try repository.commits(from: tip, hiding: report.before.team.map { [$0] } ?? []).count
+        report.commits = try repository.commits(from: [tip], hiding: report.before.team.map { [$0] } ?? []).count
         let pushed = try push(tip, to: team)
-        if pushed.ok {
+        if pushed.status == 0 {
             report.after.team = tip
             report.detail = "pushed \(report.commits) workspace commit\(report.commits == 1 ? "" : "s") to \(team)/\(branch) (\(tip.hex.prefix(7)))"
         } else {
@@ -236,15 +236,15 @@ final class Reconciler {
         let overall = try merger.merge(base: try base.map { try repository.treeID(ofCommit: $0) },
                                        ours: try repository.treeID(ofCommit: t), theirs: try repository.treeID(ofCommit: w),
                                        labels: ("base", team, workspace))
-        if overall.isClean, let replayed = try replay(try repository.commits(from: w, hiding: [t]), onto: t) {
+        if overall.isClean, let replayed = try replay(try repository.commits(from: [w], hiding: [t]), onto: t) {
             let pushed = try push(replayed, to: workspace, lease: w)
-            guard pushed.ok else { return refusedOrRaced(pushed, remote: workspace, &report) }
+            guard pushed.status == 0 else { return refusedOrRaced(pushed, remote: workspace, &report) }
             report.outcome = .rebased
             report.after.workspace = replayed
-            report.commits = try repository.commits(from: replayed, hiding: [t]).count
+            report.commits = try repository.commits(from: [replayed], hiding: [t]).count
             report.detail = "replayed \(report.commits) workspace commit\(report.commits == 1 ? "" : "s") onto \(team)/\(branch) (\(replayed.hex.prefix(7)))"
             let teamPush = try push(replayed, to: team)
-            if teamPush.ok {
+            if teamPush.status == 0 {
                 report.after.team = replayed
             } else {
                 report.warnings.append("push to \(team) failed: \(firstLine(teamPush.stderr)); retried next run")
@@ -259,7 +259,7 @@ final class Reconciler {
     func escape(team t: ObjectID, workspace w: ObjectID, conflicts: [TreeMerge.Conflict], _ report: inout SyncReport) throws -> Bool {
         let name = "conflicts/" + Self.timestamp(now())
         let saved = try push(w, to: team, as: "refs/heads/\(name)")
-        guard saved.ok else {
+        guard saved.status == 0 else {
             report.outcome = .fetchFailed
             report.detail = "cannot save the workspace side on \(team) as \(name): \(firstLine(saved.stderr)); nothing changed, retried next run"
             return true
@@ -274,7 +274,7 @@ final class Reconciler {
                                author: identity, committer: identity, message: message)
         let mergeID = try repository.write(RawObject(type: .commit, data: merge.serialize()))
         let pushed = try push(mergeID, to: workspace)
-        guard pushed.ok else { return refusedOrRaced(pushed, remote: workspace, &report) }
+        guard pushed.status == 0 else { return refusedOrRaced(pushed, remote: workspace, &report) }
         report.outcome = .conflictEscaped
         report.conflictBranch = name
         report.conflicts = conflicts
@@ -282,7 +282,7 @@ final class Reconciler {
         report.detail = "\(conflicts.count) resource\(conflicts.count == 1 ? "" : "s") changed on both sides (\(conflicts.map(\.path).joined(separator: ", "))); "
             + "workspace edits saved on \(team)/\(name), workspace now at \(team)'s state (\(mergeID.hex.prefix(7)))"
         let teamPush = try push(mergeID, to: team)
-        if teamPush.ok {
+        if teamPush.status == 0 {
             report.after.team = mergeID
         } else {
             report.warnings.append("push to \(team) failed: \(firstLine(teamPush.stderr)); retried next run")
@@ -313,28 +313,28 @@ final class Reconciler {
 
     func fetch(_ remote: String) throws -> Tip {
         let tracking = "refs/remotes/\(remote)/\(branch)"
-        let fetched = try GitCommand.run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, "+\(ref):\(tracking)"])
-        if fetched.ok { return .at(try repository.commitID(tracking)) }
-        let listed = try GitCommand.run(["ls-remote", "--exit-code", remote, ref])
+        let fetched = try Subprocess.git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, "+\(ref):\(tracking)"])
+        if fetched.status == 0 { return .at(try repository.commitID(tracking)) }
+        let listed = try Subprocess.git(["ls-remote", "--exit-code", remote, ref])
         if listed.status == 2 { return .absent }
         return .failed(firstLine(fetched.stderr))
     }
 
-    func push(_ commit: ObjectID, to remote: String, as destination: String? = nil, lease: ObjectID? = nil) throws -> GitCommand.Result {
+    func push(_ commit: ObjectID, to remote: String, as destination: String? = nil, lease: ObjectID? = nil) throws -> Subprocess.Result {
         let target = destination ?? ref
         var arguments = ["push", "--quiet"]
         if let lease { arguments.append("--force-with-lease=\(target):\(lease.hex)") }
         arguments += [remote, "\(commit.hex):\(target)"]
-        let result = try GitCommand.run(arguments)
-        if result.ok, destination == nil {
+        let result = try Subprocess.git(arguments)
+        if result.status == 0, destination == nil {
             // Keep the remote-tracking ref in step with what the remote now holds.
-            _ = try GitCommand.run(["update-ref", "refs/remotes/\(remote)/\(branch)", commit.hex])
+            _ = try Subprocess.git(["update-ref", "refs/remotes/\(remote)/\(branch)", commit.hex])
         }
         return result
     }
 
     /// A refused push: a race (the remote moved) starts over, anything else is `refused`.
-    func refusedOrRaced(_ result: GitCommand.Result, remote: String, _ report: inout SyncReport) -> Bool {
+    func refusedOrRaced(_ result: Subprocess.Result, remote: String, _ report: inout SyncReport) -> Bool {
         let raced = ["(fetch first)", "(non-fast-forward)", "(stale info)"].contains { result.stderr.contains($0) }
         if raced { return false }
         report.outcome = .refused
@@ -350,8 +350,8 @@ final class Reconciler {
 
     /// Who commits replays and escape merges: git's committer identity, else a fixed one.
     func syncIdentity() throws -> Signature {
-        let ident = try GitCommand.run(["var", "GIT_COMMITTER_IDENT"])
-        if ident.ok, let signature = CommitData.parseSignature(ident.line) { return signature }
+        let ident = try Subprocess.git(["var", "GIT_COMMITTER_IDENT"])
+        if ident.status == 0, let signature = CommitData.parseSignature(ident.text) { return signature }
         return Signature(name: "git-workspace sync", email: "sync@workspace.invalid", time: Int64(now().timeIntervalSince1970))
     }
 

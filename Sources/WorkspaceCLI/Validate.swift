@@ -61,7 +61,10 @@ extension GitWorkspace {
                     throw CommandFailure(message: "--staged takes no revision or path", status: ExitStatus.usage)
                 }
                 let repository = try openRepository()
-                let files = try gitCall { try repository.indexFiles() }
+                // Like every git command, honour GIT_INDEX_FILE: `git commit -a` runs the
+                // pre-commit hook with its temporary index there, not in .git/index.
+                let indexFile = ProcessInfo.processInfo.environment["GIT_INDEX_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+                let files = try gitCall { try repository.indexFiles(indexFile: indexFile) }
                 return [treeUnit(label: "index", files: files, repository: repository)]
             }
             if arguments.isEmpty {
