@@ -261,6 +261,30 @@ struct SyncTests {
         #expect(heads.team == heads.workspace)
     }
 
+    /// The team's workflow: a merge pulled from the team remote flows into the workspace by
+    /// itself through the post-merge hook when workspace.autosync is on.
+    @Test func pullingATeamChangeAutoSyncsItIntoTheWorkspace() throws {
+        let f = try TwoRemotes("sync-auto")
+        let installed = try f.dev.run(["git", "workspace", "install-hooks"])
+        try #require(installed.status == 0, "\(installed)")
+        try #require(try f.dev.git("config", "workspace.autosync", "true").status == 0)
+        let alice = try f.teammate()
+        try f.teamEdit(alice) { $0.replacingOccurrences(of: "title: Triage", with: "title: Triage reviewed") }
+        #expect(!"\(try f.ws.show("triage"))".contains("Triage reviewed"))
+        let pulled = try f.dev.git("pull", "--no-rebase", "origin", "main")
+        #expect(pulled.status == 0, "\(pulled)")
+        #expect(pulled.stderr.contains("sync main: fast-forwarded"), "\(pulled)")
+        #expect("\(try f.ws.show("triage"))".contains("Triage reviewed"))
+        let heads = try f.heads()
+        #expect(heads.team == heads.workspace)
+
+        // With autosync off, the same kind of pull leaves the workspace alone.
+        try #require(try f.dev.git("config", "workspace.autosync", "false").status == 0)
+        try f.teamEdit(alice) { $0.replacingOccurrences(of: "title: Triage reviewed", with: "title: Triage again") }
+        #expect(try f.dev.git("pull", "--no-rebase", "origin", "main").status == 0)
+        #expect(!"\(try f.ws.show("triage"))".contains("Triage again"))
+    }
+
     @Test func noWorkspaceRemoteIsAClearError() throws {
         let f = try TwoRemotes("sync-none")
         try #require(try f.dev.git("remote", "remove", "ws").status == 0)
