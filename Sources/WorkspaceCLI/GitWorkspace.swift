@@ -9,7 +9,8 @@ public struct GitWorkspace: ParsableCommand {
         Run as `git workspace <command>`. See git-workspace(1).
 
         Exit status: 0 success, 1 the input is invalid, 2 the command could not run \
-        (no repository, unknown revision, unreadable file), 64 a usage error.
+        (no repository, unknown revision, unreadable file), 64 a usage error; sync also \
+        3 conflict-escaped, 4 fetch-failed, 5 busy.
         """,
         version: "0.1.0",
         subcommands: [Init.self, App.self, Validate.self, Sync.self, Hook.self, InstallHooks.self, UninstallHooks.self]
