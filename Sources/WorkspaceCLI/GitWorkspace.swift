@@ -12,7 +12,7 @@ public struct GitWorkspace: ParsableCommand {
         (no repository, unknown revision, unreadable file), 64 a usage error.
         """,
         version: "0.1.0",
-        subcommands: [Init.self, App.self, Validate.self, MergeDriver.self]
+        subcommands: [Init.self, App.self, Validate.self, MergeDriver.self, Status.self]
     )
 
     public init() {}
