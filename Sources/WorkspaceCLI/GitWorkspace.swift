@@ -13,7 +13,8 @@ public struct GitWorkspace: ParsableCommand {
         3 conflict-escaped, 4 fetch-failed, 5 busy.
         """,
         version: "0.1.0",
-        subcommands: [Init.self, App.self, Validate.self, Sync.self, Hook.self, InstallHooks.self, UninstallHooks.self]
+        subcommands: [Init.self, App.self, Validate.self, Status.self, Sync.self, MergeDriver.self,
+                      Hook.self, InstallHooks.self, UninstallHooks.self]
     )
 
     public init() {}

@@ -25,16 +25,20 @@ enum Remotes {
     }
 
     /// The workspace remote for a command: `explicit`, else `resolveWorkspace`; a failure
-    /// saying what to do when there is none or several.
+    /// saying what to do when there is none or several, or when a named remote does not exist.
     static func workspace(_ explicit: String?) throws -> String {
-        if let explicit { return explicit }
-        switch try resolveWorkspace() {
+        let resolution = try explicit.map { Resolution.named($0) } ?? resolveWorkspace()
+        switch resolution {
         case .named(let name):
+            guard try GitConfigCommand.remoteURLs().contains(where: { $0.name == name }) else {
+                let source = explicit == nil ? " (from workspace.remote)" : ""
+                throw CommandFailure(message: "no remote named '\(name)'\(source); see `git remote -v`")
+            }
             return name
         case .none:
-            throw CommandFailure(message: "no workspace remote: add one (git remote add ws workspace::/path/to/store.db) or set workspace.remote")
+            throw CommandFailure(message: "no workspace remote: no remote's URL starts with workspace:: (add one with `git remote add NAME workspace::/path/store.db`, or name one)")
         case .several(let names):
-            throw CommandFailure(message: "several workspace remotes (\(names.joined(separator: ", "))): name one with --workspace-remote or set workspace.remote")
+            throw CommandFailure(message: "several workspace remotes (\(names.joined(separator: ", "))): name one, or set `git config workspace.remote NAME`")
         }
     }
 

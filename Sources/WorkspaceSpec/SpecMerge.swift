@@ -10,9 +10,10 @@ import YAML
 ///   merge element by element, matched by `ref`, so edits to different actions never meet;
 /// - anything else changed on both sides to different values is a conflict at that key.
 ///
-/// The result carries three resolutions that differ only where there are conflicts: each
-/// conflict resolved to our side, to their side, or to the base. Rendering the three
-/// canonically and merging the texts puts conflict markers around exactly those keys.
+/// The result carries resolutions that differ only where there are conflicts: each conflict
+/// resolved to our side, to their side, to the base, or to a placeholder. Rendering ours,
+/// theirs and the placeholder resolution canonically and merging the texts puts conflict
+/// markers around exactly those keys (see `placeholders`).
 public enum SpecMerge {
     /// One key changed on both sides to different values.
     public struct Conflict: Hashable, Sendable, CustomStringConvertible {
@@ -76,6 +77,11 @@ public enum SpecMerge {
         public var ours: Value?
         public var theirs: Value?
         public var base: Value?
+        /// Each conflict resolved to `placeholder`: the base of a text merge that must conflict
+        /// at every conflicting key. With the base resolution a text merge can come out clean
+        /// where the sides changed different lines of one value (one appended to a list, the
+        /// other prepended); a placeholder line differs from both sides, so it cannot.
+        public var placeholders: Value?
         public var conflicts: [Conflict]
 
         /// The merge, when it has no conflict.
@@ -87,15 +93,20 @@ public enum SpecMerge {
     public static func merge(base: Value?, ours: Value?, theirs: Value?) -> Result {
         var conflicts: [Conflict] = []
         let triple = merge(base, ours, theirs, keyPath: [], conflicts: &conflicts)
-        return Result(ours: triple.ours, theirs: triple.theirs, base: triple.base, conflicts: conflicts)
+        return Result(ours: triple.ours, theirs: triple.theirs, base: triple.base,
+                      placeholders: triple.placeholder, conflicts: conflicts)
     }
 
-    /// Three resolutions of one value (equal unless a conflict lies beneath).
+    /// What `placeholders` holds at each conflicting key: one line no side can contain.
+    public static let placeholder = Value.string("%%workspace merge conflict%%")
+
+    /// The resolutions of one value (equal unless a conflict lies beneath).
     struct Triple {
         var ours: Value?
         var theirs: Value?
         var base: Value?
-        static func agreed(_ value: Value?) -> Triple { Triple(ours: value, theirs: value, base: value) }
+        var placeholder: Value?
+        static func agreed(_ value: Value?) -> Triple { Triple(ours: value, theirs: value, base: value, placeholder: value) }
     }
 
     static func merge(_ base: Value?, _ ours: Value?, _ theirs: Value?, keyPath: [Conflict.Step],
@@ -106,14 +117,16 @@ public enum SpecMerge {
         switch (ours, theirs) {
         case (.object(let o)?, .object(let t)?):
             let b = base?.objectValue ?? [:]
-            var result = (ours: [String: Value](), theirs: [String: Value](), base: [String: Value]())
+            var result = (ours: [String: Value](), theirs: [String: Value](), base: [String: Value](), placeholder: [String: Value]())
             for key in Set(o.keys).union(t.keys).union(b.keys).sorted() {
                 let child = merge(b[key], o[key], t[key], keyPath: keyPath + [.key(key)], conflicts: &conflicts)
                 result.ours[key] = child.ours
                 result.theirs[key] = child.theirs
                 result.base[key] = child.base
+                result.placeholder[key] = child.placeholder
             }
-            return Triple(ours: .object(result.ours), theirs: .object(result.theirs), base: .object(result.base))
+            return Triple(ours: .object(result.ours), theirs: .object(result.theirs), base: .object(result.base),
+                          placeholder: .object(result.placeholder))
         case (.array(let o)?, .array(let t)?):
             let b = base?.arrayValue ?? []
             if let ob = keyedByRef(o), let tb = keyedByRef(t), let bb = base == nil ? [:] : keyedByRef(b) {
@@ -123,7 +136,7 @@ public enum SpecMerge {
             break
         }
         conflicts.append(Conflict(steps: keyPath, base: base, ours: ours, theirs: theirs))
-        return Triple(ours: ours, theirs: theirs, base: base)
+        return Triple(ours: ours, theirs: theirs, base: base, placeholder: placeholder)
     }
 
     /// Elements by `ref` when every element is a mapping with a string `ref` and no ref repeats.
@@ -154,13 +167,15 @@ public enum SpecMerge {
             }
         }
         for ref in baseOrder where !order.contains(ref) { order.append(ref) }
-        var result = (ours: [Value](), theirs: [Value](), base: [Value]())
+        var result = (ours: [Value](), theirs: [Value](), base: [Value](), placeholder: [Value]())
         for ref in order {
             let child = merge(base.1[ref], ours.1[ref], theirs.1[ref], keyPath: keyPath + [.ref(ref)], conflicts: &conflicts)
             if let value = child.ours { result.ours.append(value) }
             if let value = child.theirs { result.theirs.append(value) }
             if let value = child.base { result.base.append(value) }
+            if let value = child.placeholder { result.placeholder.append(value) }
         }
-        return Triple(ours: .array(result.ours), theirs: .array(result.theirs), base: .array(result.base))
+        return Triple(ours: .array(result.ours), theirs: .array(result.theirs), base: .array(result.base),
+                      placeholder: .array(result.placeholder))
     }
 }

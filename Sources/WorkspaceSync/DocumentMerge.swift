@@ -71,7 +71,9 @@ public enum DocumentMerge {
             return Array(ResourceSpec(kindName: kind.name, sourceID: sourceID, value: value).canonicalText().utf8)
         }
         if let merged = result.merged { return (.clean(merged.map(render)), []) }
-        let marked = try TextMerge.merge(base: render(result.base), ours: render(result.ours),
+        // Against the placeholder resolution, not the base one: the texts of the two sides may
+        // touch different lines of one conflicting value, and would then merge without markers.
+        let marked = try TextMerge.merge(base: render(result.placeholders), ours: render(result.ours),
                                          theirs: render(result.theirs), labels: labels)
         return (.conflicted(marked: marked.bytes, details: result.conflicts.map(\.description)), result.conflicts)
     }

@@ -74,4 +74,16 @@ struct SpecMergeTests {
         let result = SpecMerge.merge(base: try doc("tags: [a]"), ours: try doc("tags: [a, b]"), theirs: try doc("tags: [a, c]"))
         #expect(result.conflicts.map(\.keyPath) == ["tags"])
     }
+
+    /// The placeholder resolution differs from both sides at every conflict and nowhere else,
+    /// so a text merge against it cannot come out clean where the sides touched different
+    /// lines of one conflicting value.
+    @Test func placeholdersStandInForEveryConflictingValueOnly() throws {
+        let result = SpecMerge.merge(base: try doc("tags: [b, c]\nname: n"), ours: try doc("tags: [b, c, d]\nname: o"),
+                                     theirs: try doc("tags: [a, b, c]\nname: o"))
+        #expect(result.conflicts.map(\.keyPath) == ["tags"])
+        #expect(result.placeholders == .some(.object(["tags": SpecMerge.placeholder, "name": .string("o")])))
+        let clean = SpecMerge.merge(base: try doc("a: 1"), ours: try doc("a: 2"), theirs: try doc("a: 1"))
+        #expect(clean.placeholders == clean.ours)
+    }
 }
