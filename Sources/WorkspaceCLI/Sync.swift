@@ -151,7 +151,7 @@ final class Reconciler {
 
     func run() throws -> SyncReport {
         var report = SyncReport(outcome: .inSync, branch: branch, team: team, workspace: workspace)
-        guard let lock = SyncLock(path: repository.gitDir + "workspace-sync.lock") else {
+        guard let lock = try SyncLock(path: repository.gitDir + "workspace-sync.lock") else {
             report.outcome = .busy
             report.detail = "another sync is running in this repository; nothing changed"
             return report
@@ -370,9 +370,12 @@ final class Reconciler {
 final class SyncLock {
     let descriptor: Int32
 
-    init?(path: String) {
+    /// Nil when another process holds the lock; an error when the file cannot be opened.
+    init?(path: String) throws {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return nil }
+        guard fd >= 0 else {
+            throw CommandFailure(message: "cannot open the sync lock \(path): \(String(cString: strerror(errno)))")
+        }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
             return nil

@@ -130,6 +130,24 @@ import WorkspaceTestSupport
         #expect(try clone.git("ls-remote", "origin", "refs/heads/staging").stdout.hasPrefix(clone.git("rev-parse", "main").stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
+    /// Promoting again carries later changes into the other workspace, which keeps its own
+    /// UUIDs for the resources it already has.
+    @Test func promotingAgainUpdatesUnderTheSameUUIDs() throws {
+        let ws = try WorkspaceFixture("promote2", workspaces: ["main", "staging"])
+        try ws.put(appWorkflow(alias: "triage", title: "Triage"))
+        let clone = try ws.clone("c")
+        try #require(try clone.git("push", "origin", "main:staging").status == 0)
+        let stagingUUID = try ws.show("triage", workspace: "staging")["uuid"] as? String
+        try ws.put("id: triage\n" + appWorkflow(alias: "triage", title: "Triage v2"))
+        try #require(try clone.git("pull", "-q").status == 0)
+        let push = try clone.git("push", "origin", "main:staging")
+        #expect(push.status == 0, "\(push)")
+        let main = try ws.show("triage"), staging = try ws.show("triage", workspace: "staging")
+        #expect(staging["uuid"] as? String == stagingUUID)
+        #expect(staging["spec_hash"] as? String == main["spec_hash"] as? String)
+        #expect("\(staging)".contains("Triage v2"))
+    }
+
     static func corpusWorkflow(id: String) -> String {
         "version: 1\ntype: workflow\nid: \(id)\ndefinition:\n  title: \(id)\n  actions:\n    - ref: a\n      action: core.noop\n"
     }

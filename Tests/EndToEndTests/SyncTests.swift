@@ -90,10 +90,11 @@ struct TwoRemotes {
 struct SyncTests {
     @Test func inSync() throws {
         let f = try TwoRemotes("sync-in")
-        let before = try f.heads()
+        let before = try f.heads(), dumped = try f.ws.dump()
         let synced = try f.sync()
         #expect(synced.status == 0, "\(synced)")
         #expect(try f.record(synced)["outcome"] as? String == "in-sync")
+        #expect(try f.ws.dump() == dumped)
         #expect(synced.stderr.hasPrefix("sync main: in-sync"), "\(synced)")
         #expect(try f.heads() == before)
         #expect(before.team == before.workspace)
@@ -212,13 +213,14 @@ struct SyncTests {
     @Test func fetchFailedChangesNothing() throws {
         let f = try TwoRemotes("sync-fetch")
         try f.appEdit { $0.replacingOccurrences(of: "title: Triage", with: "title: Moved") }
-        let before = try f.heads()
+        let before = try f.heads(), dumped = try f.ws.dump()
         try #require(try f.dev.git("remote", "set-url", "origin", f.ws.scratch.path("gone.git")).status == 0)
         let synced = try f.sync()
         #expect(synced.status == 4, "\(synced)")
         #expect(try f.record(synced)["outcome"] as? String == "fetch-failed")
         #expect(synced.stderr.contains("cannot fetch main from origin"), "\(synced)")
         #expect(try f.heads() == before)
+        #expect(try f.ws.dump() == dumped)
     }
 
     @Test func aTeamCommitTheWorkspaceRefusesIsReportedAndChangesNothing() throws {
