@@ -68,6 +68,36 @@ extension Repository {
         return ObjectID(out)
     }
 
+    /// True when `commit` is the tip of, or in the history of, some reference of this
+    /// repository (branches, remote-tracking refs, tags, HEAD): the commit has been fetched
+    /// or made here, not merely left behind as loose objects.
+    public func isReachableFromAnyReference(_ commit: ObjectID) throws(GitError) -> Bool {
+        guard try hasObject(commit) else { return false }
+        final class Names { var list: [String] = [] }
+        let names = Names()
+        let context = Unmanaged.passUnretained(names).toOpaque()
+        try check("list references", git_reference_foreach_name(handle, { name, payload in
+            guard let name, let payload else { return 0 }
+            Unmanaged<Names>.fromOpaque(payload).takeUnretainedValue().list.append(String(cString: name))
+            return 0
+        }, context))
+        var tips: [git_oid] = []
+        for name in names.list + ["HEAD"] {
+            var object: OpaquePointer?
+            guard git_revparse_single(&object, handle, name) == 0 else { continue }
+            defer { git_object_free(object) }
+            var peeled: OpaquePointer?
+            guard git_object_peel(&peeled, object, GIT_OBJECT_COMMIT) == 0 else { continue }
+            defer { git_object_free(peeled) }
+            tips.append(git_object_id(peeled).pointee)
+        }
+        if tips.isEmpty { return false }
+        var target = commit.raw
+        let result = git_graph_reachable_from_any(handle, &target, &tips, tips.count)
+        try check("check reachability of \(commit)", result)
+        return result == 1
+    }
+
     /// The entry at `path` (slash-separated) in a tree, or nil when there is none.
     public func entry(at path: String, in tree: ObjectID) throws(GitError) -> TreeEntry? {
         var oid = tree.raw

@@ -88,9 +88,10 @@ public final class Session {
                 // For a push, a head the client has not fetched is listed as unknown: git then
                 // leaves the decision to the helper, which names the resources changed on the
                 // workspace side ("fetch first") or merges them (`-o merge`); the reply tells
-                // git the old value. A fetched head is listed as is, so git's own checks
+                // git the old value. A fetched head (reachable from one of the client's refs;
+                // objects a refused merge left behind do not count) is listed as is, so git's own checks
                 // (fast-forward, --force-with-lease) work as with any remote.
-                let known = !forPush || (try? clientRepository().hasObject(ObjectID(hex: head)!)) == true
+                let known = !forPush || (try? clientRepository().isReachableFromAnyReference(ObjectID(hex: head)!)) == true
                 out += "\(known ? head : "?") refs/heads/\(name)\n"
             }
         }

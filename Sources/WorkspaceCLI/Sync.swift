@@ -219,6 +219,7 @@ final class Reconciler {
         report.outcome = .pushedAhead
         report.commits = try repository.commits(from: [tip], hiding: report.before.team.map { [$0] } ?? []).count
         let pushed = try push(tip, to: team)
+        if pushed.status != 0 && raced(pushed) { return false }
         if pushed.status == 0 {
             report.after.team = tip
             report.detail = "pushed \(report.commits) workspace commit\(report.commits == 1 ? "" : "s") to \(team)/\(branch) (\(tip.hex.prefix(7)))"
@@ -236,27 +237,59 @@ final class Reconciler {
         let overall = try merger.merge(base: try base.map { try repository.treeID(ofCommit: $0) },
                                        ours: try repository.treeID(ofCommit: t), theirs: try repository.treeID(ofCommit: w),
                                        labels: ("base", team, workspace))
-        if overall.isClean, let replayed = try replay(try repository.commits(from: [w], hiding: [t]), onto: t) {
+        guard overall.isClean else {
+            return try escape(team: t, workspace: w, merged: overall, &report)
+        }
+        if let replayed = try replay(try repository.commits(from: [w], hiding: [t]), onto: t) {
             let pushed = try push(replayed, to: workspace, lease: w)
             guard pushed.status == 0 else { return refusedOrRaced(pushed, remote: workspace, &report) }
             report.outcome = .rebased
             report.after.workspace = replayed
             report.commits = try repository.commits(from: [replayed], hiding: [t]).count
             report.detail = "replayed \(report.commits) workspace commit\(report.commits == 1 ? "" : "s") onto \(team)/\(branch) (\(replayed.hex.prefix(7)))"
-            let teamPush = try push(replayed, to: team)
-            if teamPush.status == 0 {
-                report.after.team = replayed
-            } else {
-                report.warnings.append("push to \(team) failed: \(firstLine(teamPush.stderr)); retried next run")
-            }
+            pushTeam(replayed, &report)
             return true
         }
-        return try escape(team: t, workspace: w, conflicts: overall.conflicts, &report)
+        // The whole merges cleanly but the commits do not replay one by one (an edit made and
+        // undone on one side while the other changed it): record the merge itself instead.
+        let message = "Sync \(branch): merge \(workspace) with \(team)\n"
+        let merge = try mergeCommit(tree: overall.tree, parents: [w, t], message: message)
+        let pushed = try push(merge, to: workspace)
+        guard pushed.status == 0 else { return refusedOrRaced(pushed, remote: workspace, &report) }
+        report.outcome = .rebased
+        report.after.workspace = merge
+        report.commits = try repository.commits(from: [w], hiding: [t]).count
+        report.detail = "merged \(report.commits) workspace commit\(report.commits == 1 ? "" : "s") with \(team)/\(branch) (they do not replay one by one; \(merge.hex.prefix(7)))"
+        pushTeam(merge, &report)
+        return true
+    }
+
+    /// Pushes the reconciled commit to the team remote; a failure is a warning (next run retries).
+    func pushTeam(_ commit: ObjectID, _ report: inout SyncReport) {
+        do {
+            let pushed = try push(commit, to: team)
+            if pushed.status == 0 {
+                report.after.team = commit
+                return
+            }
+            report.warnings.append("push to \(team) failed: \(firstLine(pushed.stderr)); retried next run")
+        } catch {
+            report.warnings.append("push to \(team) failed: \(error); retried next run")
+        }
+    }
+
+    /// A commit by the sync identity, written into the repository.
+    func mergeCommit(tree: ObjectID, parents: [ObjectID], message: String) throws -> ObjectID {
+        let identity = try syncIdentity()
+        let commit = CommitData(tree: tree, parents: parents, author: identity, committer: identity, message: message)
+        return try repository.write(RawObject(type: .commit, data: commit.serialize()))
     }
 
     /// Saves the workspace side on `conflicts/<UTC>` on the team remote, then levels the
-    /// workspace with a merge commit whose tree is the team's (never a forced push).
-    func escape(team t: ObjectID, workspace w: ObjectID, conflicts: [TreeMerge.Conflict], _ report: inout SyncReport) throws -> Bool {
+    /// workspace with a merge commit (never a forced push) whose tree is the merge of both
+    /// sides with the team's version of every conflicting resource.
+    func escape(team t: ObjectID, workspace w: ObjectID, merged: TreeMerge.Result, _ report: inout SyncReport) throws -> Bool {
+        let conflicts = merged.conflicts
         let name = "conflicts/" + Self.timestamp(now())
         let saved = try push(w, to: team, as: "refs/heads/\(name)")
         guard saved.status == 0 else {
@@ -264,15 +297,10 @@ final class Reconciler {
             report.detail = "cannot save the workspace side on \(team) as \(name): \(firstLine(saved.stderr)); nothing changed, retried next run"
             return true
         }
-        let identity = try syncIdentity()
         var message = "Sync \(branch): take \(team) over conflicting workspace edits\n\n"
         message += "The workspace side is saved on \(name) on \(team).\n"
-        if !conflicts.isEmpty {
-            message += "\nConflicts:\n" + conflicts.map { "  \($0.path): \($0.details.joined(separator: "; "))\n" }.joined()
-        }
-        let merge = CommitData(tree: try repository.treeID(ofCommit: t), parents: [w, t],
-                               author: identity, committer: identity, message: message)
-        let mergeID = try repository.write(RawObject(type: .commit, data: merge.serialize()))
+        message += "\nConflicts (the team's version kept):\n" + conflicts.map { "  \($0.path): \($0.details.joined(separator: "; "))\n" }.joined()
+        let mergeID = try mergeCommit(tree: merged.tree, parents: [w, t], message: message)
         let pushed = try push(mergeID, to: workspace)
         guard pushed.status == 0 else { return refusedOrRaced(pushed, remote: workspace, &report) }
         report.outcome = .conflictEscaped
@@ -280,13 +308,8 @@ final class Reconciler {
         report.conflicts = conflicts
         report.after.workspace = mergeID
         report.detail = "\(conflicts.count) resource\(conflicts.count == 1 ? "" : "s") changed on both sides (\(conflicts.map(\.path).joined(separator: ", "))); "
-            + "workspace edits saved on \(team)/\(name), workspace now at \(team)'s state (\(mergeID.hex.prefix(7)))"
-        let teamPush = try push(mergeID, to: team)
-        if teamPush.status == 0 {
-            report.after.team = mergeID
-        } else {
-            report.warnings.append("push to \(team) failed: \(firstLine(teamPush.stderr)); retried next run")
-        }
+            + "workspace edits saved on \(team)/\(name), the team's version kept (\(mergeID.hex.prefix(7)))"
+        pushTeam(mergeID, &report)
         return true
     }
 
@@ -327,20 +350,28 @@ final class Reconciler {
         arguments += [remote, "\(commit.hex):\(target)"]
         let result = try Subprocess.git(arguments)
         if result.status == 0, destination == nil {
-            // Keep the remote-tracking ref in step with what the remote now holds.
-            _ = try Subprocess.git(["update-ref", "refs/remotes/\(remote)/\(branch)", commit.hex])
+            // Keep the remote-tracking ref in step with what the remote now holds (the next
+            // fetch would repair it; a failure here is only worth a line).
+            let updated = try Subprocess.git(["update-ref", "refs/remotes/\(remote)/\(branch)", commit.hex])
+            if updated.status != 0 {
+                Output.err("warning: cannot update refs/remotes/\(remote)/\(branch): \(firstLine(updated.stderr))\n")
+            }
         }
         return result
     }
 
     /// A refused push: a race (the remote moved) starts over, anything else is `refused`.
     func refusedOrRaced(_ result: Subprocess.Result, remote: String, _ report: inout SyncReport) -> Bool {
-        let raced = ["(fetch first)", "(non-fast-forward)", "(stale info)"].contains { result.stderr.contains($0) }
-        if raced { return false }
+        if raced(result) { return false }
         report.outcome = .refused
         report.detail = "\(remote) refused the push; nothing lost"
         report.warnings += result.stderr.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("hint:") && !$0.isEmpty }
         return true
+    }
+
+    /// True when a push was refused because the remote moved since the fetch.
+    func raced(_ result: Subprocess.Result) -> Bool {
+        ["(fetch first)", "(non-fast-forward)", "(stale info)"].contains { result.stderr.contains($0) }
     }
 
     func firstLine(_ text: String) -> String {

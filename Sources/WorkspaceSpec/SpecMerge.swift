@@ -153,10 +153,19 @@ public enum SpecMerge {
     static func mergeByRef(base: ([Value], [String: Value]), ours: ([Value], [String: Value]),
                            theirs: ([Value], [String: Value]), keyPath: [Conflict.Step],
                            conflicts: inout [Conflict]) -> Triple {
-        // Order: the side that reordered leads (ours when both did); refs only the other side
-        // added go in after the element they follow there.
+        // Order: the side that reordered the elements all three share leads; both reordering
+        // them differently is a conflict on the sequence. Refs only the other side added go in
+        // after the element they follow there.
         let baseOrder = refs(base.0), ourOrder = refs(ours.0), theirOrder = refs(theirs.0)
-        let oursLead = ourOrder != baseOrder || theirOrder == baseOrder
+        let shared = Set(baseOrder).intersection(ourOrder).intersection(theirOrder)
+        let baseShared = baseOrder.filter(shared.contains), ourShared = ourOrder.filter(shared.contains)
+        let theirShared = theirOrder.filter(shared.contains)
+        if ourShared != baseShared && theirShared != baseShared && ourShared != theirShared {
+            let values = (base: Value.array(base.0), ours: Value.array(ours.0), theirs: Value.array(theirs.0))
+            conflicts.append(Conflict(steps: keyPath, base: values.base, ours: values.ours, theirs: values.theirs))
+            return Triple(ours: values.ours, theirs: values.theirs, base: values.base, placeholder: placeholder)
+        }
+        let oursLead = !(theirShared != baseShared && ourShared == baseShared)
         var order = oursLead ? ourOrder : theirOrder
         let other = oursLead ? theirOrder : ourOrder
         for (index, ref) in other.enumerated() where !order.contains(ref) {

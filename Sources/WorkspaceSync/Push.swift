@@ -97,10 +97,13 @@ public struct PushImporter {
         }
         guard try client.hasObject(commit) else { throw SyncError.corrupt("the pushed commit \(commit.hex) is not in the repository") }
         if let head = state.head {
-            guard try client.hasObject(head) else {
-                throw SyncError(.fetchFirst, changedSince(state: state))
-            }
-            if try !client.isDescendant(commit, of: head) {
+            let fastForward = try client.hasObject(head) && client.isDescendant(commit, of: head)
+            if !fastForward {
+                // Fetched means reachable from one of the client's refs: objects a refused
+                // `-o merge` copied into the repository do not make a forced push legitimate.
+                guard try client.isReachableFromAnyReference(head) else {
+                    throw SyncError(.fetchFirst, changedSince(state: state))
+                }
                 // A lease that holds (`--force-with-lease`, checked above) gives leave to replace.
                 guard force || expected != nil else {
                     throw SyncError(.nonFastForward, "the pushed commit does not contain the workspace's \(head.hex.prefix(7)); merge or rebase onto it, or push with --force to replace it")

@@ -86,6 +86,15 @@ struct PushMergeTests {
             workspace "oncall", pushed "pager"
             """), "\(pushed)")
         #expect(try ws.dump() == before)
+
+        // The refused merge copied the workspace's commits into the clone, but that is not a
+        // fetch: a forced push still may not overwrite them, and -o merge still reaches the remote.
+        let forced = try clone.git("push", "--force", "origin", "main")
+        #expect(forced.status == 1, "\(forced)")
+        #expect(forced.stderr.contains("(fetch first)"), "\(forced)")
+        let again = try clone.git("push", "-o", "merge", "origin", "main")
+        #expect(again.stderr.contains("(merge conflict in 1 resource"), "\(again)")
+        #expect(try ws.dump() == before)
     }
 
     @Test func withoutTheOptionAMovedWorkspaceIsStillRefused() throws {

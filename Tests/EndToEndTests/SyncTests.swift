@@ -174,8 +174,35 @@ struct SyncTests {
         #expect("\(try f.ws.show("triage"))".contains("example.com/b"))
     }
 
+    /// Both moved without a conflict, but the workspace's commits do not replay one by one
+    /// (an edit made and undone while the team changed the same key): the merge is recorded.
+    @Test func rebasedFallsBackToAMergeWhenCommitsDoNotReplay() throws {
+        let f = try TwoRemotes("sync-rebase-merge")
+        try f.appEdit { $0.replacingOccurrences(of: "title: Triage", with: "title: Briefly") }
+        try f.appEdit { $0 }
+        try f.ws.put("id: enrich\n" + appWorkflow(alias: "enrich", title: "Enrich from the app"))
+        let workspaceBefore = try #require(try f.heads().workspace)
+        let alice = try f.teammate()
+        try f.teamEdit(alice) { $0.replacingOccurrences(of: "title: Triage", with: "title: Team title") }
+        let teamBefore = try #require(try f.heads().team)
+        let synced = try f.sync()
+        #expect(synced.status == 0, "\(synced)")
+        let record = try f.record(synced)
+        #expect(record["outcome"] as? String == "rebased", "\(record)")
+        #expect(synced.stderr.contains("do not replay one by one"), "\(synced)")
+        let heads = try f.heads()
+        #expect(heads.team == heads.workspace)
+        let parents = try f.ws.run.run(["git", "--git-dir", f.team, "rev-list", "--parents", "-n1", "main"]).stdout
+            .split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(parents.dropFirst() == [workspaceBefore, teamBefore], "\(parents)")
+        #expect(try f.teamFile("main").contains("title: Team title"))
+        #expect(try f.teamFile("main", "workflows/enrich/definition.yml").contains("Enrich from the app"))
+        #expect("\(try f.ws.show("enrich"))".contains("Enrich from the app"))
+    }
+
     @Test func conflictEscapedSavesTheWorkspaceSideAndLevelsToTheTeam() throws {
         let f = try TwoRemotes("sync-conflict")
+        try f.ws.put("id: enrich\n" + appWorkflow(alias: "enrich", title: "Enrich from the app"))
         try f.appEdit { $0.replacingOccurrences(of: "channel: alerts", with: "channel: oncall") }
         let workspaceBefore = try #require(try f.heads().workspace)
         try #require(try f.dev.git("fetch", "-q", "ws").status == 0)
@@ -206,6 +233,9 @@ struct SyncTests {
         #expect(parents.dropFirst() == [workspaceBefore, teamBefore], "\(parents)")
         #expect(try f.teamFile("main") == f.teamFile(teamBefore))
         #expect("\(try f.ws.show("triage"))".contains("pager"))
+        // The workspace edit that conflicts with nothing is kept on both sides.
+        #expect(try f.teamFile("main", "workflows/enrich/definition.yml").contains("title: Enrich from the app"))
+        #expect("\(try f.ws.show("enrich"))".contains("Enrich from the app"))
         // And the next run finds nothing to do.
         #expect(try f.record(try f.sync())["outcome"] as? String == "in-sync")
     }

@@ -86,4 +86,26 @@ struct SpecMergeTests {
         let clean = SpecMerge.merge(base: try doc("a: 1"), ours: try doc("a: 2"), theirs: try doc("a: 1"))
         #expect(clean.placeholders == clean.ours)
     }
+
+    @Test func actionsReorderedDifferentlyOnBothSidesConflict() throws {
+        let three = base + "\n    - ref: c\n      action: core.noop"
+        func reordered(_ refs: [String]) throws -> Value {
+            var value = try doc(three)
+            guard case .object(var top) = value, case .object(var definition)? = top["definition"],
+                  let actions = definition["actions"]?.arrayValue else { return value }
+            let byRef = Dictionary(uniqueKeysWithValues: actions.map { ($0["ref"]!.stringValue!, $0) })
+            definition["actions"] = .array(refs.map { byRef[$0]! })
+            top["definition"] = .object(definition)
+            value = .object(top)
+            return value
+        }
+        let result = SpecMerge.merge(base: try doc(three), ours: try reordered(["c", "a", "b"]), theirs: try reordered(["b", "a", "c"]))
+        #expect(result.conflicts.map(\.keyPath) == ["definition.actions"])
+        // One side reordering while the other appends keeps the reorder and the addition (after c, which
+        // it follows on the side that added it).
+        let appended = three + "\n    - ref: d\n      action: core.noop"
+        let merged = SpecMerge.merge(base: try doc(three), ours: try doc(appended), theirs: try reordered(["c", "b", "a"]))
+        #expect(merged.isClean)
+        #expect(merged.ours?["definition"]?["actions"]?.arrayValue?.compactMap { $0["ref"]?.stringValue } == ["c", "d", "b", "a"])
+    }
 }
