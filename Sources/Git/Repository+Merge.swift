@@ -68,11 +68,9 @@ extension Repository {
         return ObjectID(out)
     }
 
-    /// True when `commit` is the tip of, or in the history of, some reference of this
-    /// repository (branches, remote-tracking refs, tags, HEAD): the commit has been fetched
-    /// or made here, not merely left behind as loose objects.
-    public func isReachableFromAnyReference(_ commit: ObjectID) throws(GitError) -> Bool {
-        guard try hasObject(commit) else { return false }
+    /// The commits every reference of this repository (branches, remote-tracking refs,
+    /// tags, HEAD) points at, peeled; references to other objects are left out.
+    public func referenceTips() throws(GitError) -> [ObjectID] {
         final class Names { var list: [String] = [] }
         let names = Names()
         let context = Unmanaged.passUnretained(names).toOpaque()
@@ -81,7 +79,7 @@ extension Repository {
             Unmanaged<Names>.fromOpaque(payload).takeUnretainedValue().list.append(String(cString: name))
             return 0
         }, context))
-        var tips: [git_oid] = []
+        var tips: Set<ObjectID> = []
         for name in names.list + ["HEAD"] {
             var object: OpaquePointer?
             guard git_revparse_single(&object, handle, name) == 0 else { continue }
@@ -89,11 +87,19 @@ extension Repository {
             var peeled: OpaquePointer?
             guard git_object_peel(&peeled, object, GIT_OBJECT_COMMIT) == 0 else { continue }
             defer { git_object_free(peeled) }
-            tips.append(git_object_id(peeled).pointee)
+            tips.insert(ObjectID(git_object_id(peeled).pointee))
         }
-        if tips.isEmpty { return false }
+        return tips.sorted()
+    }
+
+    /// True when `commit` is one of `tips` or in their history: with `referenceTips()`, the
+    /// commit has been fetched or made here, not merely left behind as loose objects.
+    public func isReachable(_ commit: ObjectID, from tips: [ObjectID]) throws(GitError) -> Bool {
+        if tips.contains(commit) { return true }
+        guard !tips.isEmpty, try hasObject(commit) else { return false }
         var target = commit.raw
-        let result = git_graph_reachable_from_any(handle, &target, &tips, tips.count)
+        var raw = tips.map(\.raw)
+        let result = git_graph_reachable_from_any(handle, &target, &raw, raw.count)
         try check("check reachability of \(commit)", result)
         return result == 1
     }
@@ -132,10 +138,9 @@ public enum TextMerge {
     }
 
     /// Merges `ours` and `theirs` against `base`, marking conflicts `<<<<<<< ours`,
-    /// `||||||| base` (with `diff3`), `=======`, `>>>>>>> theirs` under the given labels.
+    /// `=======`, `>>>>>>> theirs` under the given labels.
     public static func merge(base: [UInt8], ours: [UInt8], theirs: [UInt8],
-                             labels: (base: String, ours: String, theirs: String) = ("base", "ours", "theirs"),
-                             diff3: Bool = false) throws(GitError) -> Result {
+                             labels: (base: String, ours: String, theirs: String) = ("base", "ours", "theirs")) throws(GitError) -> Result {
         _ = libgit2Ready
         var options = git_merge_file_options()
         git_merge_file_options_init(&options, UInt32(GIT_MERGE_FILE_OPTIONS_VERSION))
@@ -144,7 +149,6 @@ public enum TextMerge {
         options.ancestor_label = UnsafePointer(ancestorLabel)
         options.our_label = UnsafePointer(ourLabel)
         options.their_label = UnsafePointer(theirLabel)
-        if diff3 { options.flags = GIT_MERGE_FILE_STYLE_DIFF3.rawValue }
         var out = git_merge_file_result()
         let result = base.withUnsafeBytes { b in
             ours.withUnsafeBytes { o in

@@ -24,26 +24,6 @@ extension Repository {
         return ObjectID(oid)
     }
 
-    /// The configured remotes and their URLs (nil when a remote has none), by name.
-    public func remotes() throws(GitError) -> [(name: String, url: String?)] {
-        var names = git_strarray()
-        try check("list remotes", git_remote_list(&names, handle))
-        defer { git_strarray_dispose(&names) }
-        var remotes: [(name: String, url: String?)] = []
-        for index in 0..<names.count {
-            guard let raw = names.strings[index] else { continue }
-            let name = String(cString: raw)
-            var remote: OpaquePointer?
-            var url: String?
-            if git_remote_lookup(&remote, handle, raw) == 0 {
-                url = git_remote_url(remote).map { String(cString: $0) }
-                git_remote_free(remote)
-            }
-            remotes.append((name, url))
-        }
-        return remotes.sorted { $0.name < $1.name }
-    }
-
     /// The paths whose content in the work tree (what the user sees: the index and the files
     /// on disk, untracked files included, ignored ones not) differs from `tree` (nil: the
     /// empty tree), like `git status` reports them against HEAD, limited to the directories

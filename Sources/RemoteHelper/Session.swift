@@ -82,6 +82,13 @@ public final class Session {
         let store = try self.store()
         var out = ""
         var heads: [String: String] = [:]
+        // What the client has fetched (its refs' tips), read once for the whole listing.
+        let client = forPush ? try? clientRepository() : nil
+        let tips = (try? client?.referenceTips()) ?? []
+        func fetched(_ head: String) -> Bool {
+            guard let client, let id = ObjectID(hex: head) else { return false }
+            return (try? client.isReachable(id, from: tips)) ?? false
+        }
         for name in try store.workspaceNames() {
             if let head = try store.read(name, { $0.head }) {
                 heads[name] = head
@@ -91,8 +98,7 @@ public final class Session {
                 // git the old value. A fetched head (reachable from one of the client's refs;
                 // objects a refused merge left behind do not count) is listed as is, so git's own checks
                 // (fast-forward, --force-with-lease) work as with any remote.
-                let known = !forPush || (try? clientRepository().isReachableFromAnyReference(ObjectID(hex: head)!)) == true
-                out += "\(known ? head : "?") refs/heads/\(name)\n"
+                out += "\(!forPush || fetched(head) ? head : "?") refs/heads/\(name)\n"
             }
         }
         let names = heads.keys.sorted()

@@ -88,9 +88,7 @@ public struct PushImporter {
         var plan = PushPlan(workspace: tx.name)
         plan.previousHead = state.head
         plan.head = state.head
-        if let expected, expected != state.head {
-            throw SyncError(.stale, "the workspace branch is at \(state.head?.hex ?? "nothing"), not \(expected?.hex ?? "nothing") as expected")
-        }
+        try Self.checkLease(expected, head: state.head)
         if state.head == commit {
             plan.upToDate = true
             return plan
@@ -101,7 +99,7 @@ public struct PushImporter {
             if !fastForward {
                 // Fetched means reachable from one of the client's refs: objects a refused
                 // `-o merge` copied into the repository do not make a forced push legitimate.
-                guard try client.isReachableFromAnyReference(head) else {
+                guard try client.isReachable(head, from: client.referenceTips()) else {
                     throw SyncError(.fetchFirst, changedSince(state: state))
                 }
                 // A lease that holds (`--force-with-lease`, checked above) gives leave to replace.
@@ -130,6 +128,14 @@ public struct PushImporter {
                                              message: "push \(commit.hex)"))
         try tx.setChangeCommit(seq: seq, commit: commit.hex)
         return plan
+    }
+
+    /// Refuses with `stale info` when a `cas` expectation (nil: none; `.some(nil)`: the
+    /// branch must not exist) differs from the branch's head.
+    static func checkLease(_ expected: ObjectID??, head: ObjectID?) throws {
+        if let expected, expected != head {
+            throw SyncError(.stale, "the workspace branch is at \(head?.hex ?? "nothing"), not \(expected?.hex ?? "nothing") as expected")
+        }
     }
 
     /// One resource file that the push adds, changes, renames or removes.

@@ -21,13 +21,12 @@ extension PushImporter {
     /// other files line by line), and a merge commit with the branch as first parent and the
     /// pushed commit as second is imported. The merge fails, naming each conflicting
     /// resource and key, when one changed on both sides to different specs that cannot be
-    /// reconciled. `committer` is who merges (the pushed commit's committer, now).
+    /// reconciled. The merge commit's author and committer is the pushed commit's committer,
+    /// at `now`.
     public func mergeCommit(_ commit: ObjectID, into tx: any WorkspaceWriting, expected: ObjectID?? = nil,
                             now: Date = Date()) throws -> MergeResult {
         let state = try WorkspaceState(tx)
-        if let expected, expected != state.head {
-            throw SyncError(.stale, "the workspace branch is at \(state.head?.hex ?? "nothing"), not \(expected?.hex ?? "nothing") as expected")
-        }
+        try Self.checkLease(expected, head: state.head)
         guard let head = state.head, head != commit else {
             return MergeResult(plan: try importCommit(commit, into: tx, expected: expected), mergeCommit: nil)
         }
@@ -43,11 +42,7 @@ extension PushImporter {
             plan.head = head
             return MergeResult(plan: plan, mergeCommit: nil)
         }
-        let base = try client.mergeBase(head, commit)
-        let merger = TreeMerge(repository: client)
-        let result = try merger.merge(base: try base.map { try client.treeID(ofCommit: $0) },
-                                      ours: try client.treeID(ofCommit: head), theirs: try client.treeID(ofCommit: commit),
-                                      labels: ("base", "workspace", "pushed"))
+        let result = try TreeMerge(repository: client).merge(commit: head, with: commit, labels: ("base", "workspace", "pushed"))
         guard result.isClean else {
             let names = result.conflicts.map(\.path).joined(separator: ", ")
             throw SyncError(.conflict, "merge conflict in \(result.conflicts.count) resource\(result.conflicts.count == 1 ? "" : "s"): \(names)",

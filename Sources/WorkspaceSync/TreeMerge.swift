@@ -74,6 +74,16 @@ public struct TreeMerge {
         return Result(tree: try repository.tree(ours, applying: updates), conflicts: conflicts, merged: merged)
     }
 
+    /// Merges the trees of two commits against their merge base (an empty base when their
+    /// histories are unrelated).
+    public func merge(commit ours: ObjectID, with theirs: ObjectID,
+                      labels: DocumentMerge.Labels = ("base", "ours", "theirs")) throws -> Result {
+        let base = try repository.mergeBase(ours, theirs)
+        return try merge(base: try base.map { try repository.treeID(ofCommit: $0) },
+                         ours: try repository.treeID(ofCommit: ours), theirs: try repository.treeID(ofCommit: theirs),
+                         labels: labels)
+    }
+
     /// The manifest a tree declares (the default roots when it has none or cannot be read).
     public func manifest(in tree: ObjectID) throws -> Manifest {
         guard let id = try blobID(at: Manifest.fileName, in: tree) else { return .default }

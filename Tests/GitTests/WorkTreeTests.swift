@@ -25,11 +25,7 @@ import WorkspaceTestSupport
         #expect(try repository.currentBranch() == nil)
     }
 
-    @Test func remotesAreListedWithTheirURLs() throws {
-        let (_, git, repository) = try repository()
-        try git.git("remote", "add", "ws", "workspace::/srv/a.db")
-        try git.git("remote", "add", "hub", "https://example.com/a.git")
-        #expect(try repository.remotes().map { "\($0.name) \($0.url ?? "-")" } == ["hub https://example.com/a.git", "ws workspace::/srv/a.db"])
+    @Test func branchNamesAreChecked() throws {
         #expect(Repository.isValidReferenceName("refs/heads/main"))
         #expect(!Repository.isValidReferenceName("refs/heads/a b"))
     }
