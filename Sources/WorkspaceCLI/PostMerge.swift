@@ -1,4 +1,5 @@
 import Foundation
+import Git
 
 /// The post-merge hook: with `workspace.autosync` true, a merge into a branch of the team
 /// repository flows back into the workspace through `git workspace sync`.
@@ -18,7 +19,8 @@ enum PostMerge {
             Output.err("post-merge: a squash merge commits nothing, so nothing was synced; run git workspace sync after committing it\n")
             return
         }
-        guard let branch = try Remotes.currentBranch() else {
+        let repository = try GitWorkspace.Validate.openRepository()
+        guard let branch = try GitWorkspace.Validate.gitCall({ try repository.currentBranch() }) else {
             Output.err("post-merge: HEAD is detached, so there is no branch to sync; run git workspace sync --branch <branch> to sync one\n")
             return
         }

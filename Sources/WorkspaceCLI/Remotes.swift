@@ -53,9 +53,14 @@ enum Remotes {
         return "origin"
     }
 
-    /// The current branch's short name; nil on a detached HEAD.
-    static func currentBranch() throws -> String? {
-        let head = try Subprocess.git(["symbolic-ref", "--quiet", "--short", "HEAD"])
-        return head.status == 0 && !head.text.isEmpty ? head.text : nil
+    /// `git fetch` of one branch into its remote-tracking ref with an explicit refspec
+    /// (`+refs/heads/B:refs/remotes/R/B`), so a clone's narrow fetch configuration does not
+    /// matter. Tags and FETCH_HEAD are left alone. The caller judges the status.
+    static func fetch(_ remote: String, branch: String) throws -> Subprocess.Result {
+        try Subprocess.git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote,
+                            "+refs/heads/\(branch):\(tracking(remote, branch: branch))"])
     }
+
+    /// `refs/remotes/<remote>/<branch>`.
+    static func tracking(_ remote: String, branch: String) -> String { "refs/remotes/\(remote)/\(branch)" }
 }

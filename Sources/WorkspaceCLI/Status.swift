@@ -53,10 +53,10 @@ extension GitWorkspace {
                 guard let workdir = repository.workdir else {
                     throw CommandFailure(message: "status compares a work tree, and this repository is bare")
                 }
-                let name = try Status.remoteName(remote, in: repository)
+                let name = try Remotes.workspace(remote)
                 let branchName = try Status.branchName(branch, in: repository)
-                let tracking = "refs/remotes/\(name)/\(branchName)"
-                let fetched = fetch ? Status.fetch(remote: name, branch: branchName, into: tracking, workdir: workdir) : false
+                let tracking = Remotes.tracking(name, branch: branchName)
+                let fetched = fetch ? Status.fetch(remote: name, branch: branchName, into: tracking) : false
                 let report = try Validate.gitCall { try Status.compute(repository, tracking: tracking, workdir: workdir) }
                 if json {
                     Output.json(Status.jsonValue(report, branch: branchName, remote: name, tracking: tracking, fetched: fetched))
@@ -65,11 +65,6 @@ extension GitWorkspace {
                 }
                 return ExitStatus.success
             }
-        }
-
-        /// The argument, else `workspace.remote`, else the only remote with a `workspace::` URL.
-        static func remoteName(_ argument: String?, in repository: Repository) throws -> String {
-            try Remotes.workspace(argument)
         }
 
         /// `--branch`, else the branch HEAD names (also unborn).
@@ -87,11 +82,10 @@ extension GitWorkspace {
         }
 
         /// `git fetch` of one branch with an explicit refspec; false (after a warning) when it fails.
-        static func fetch(remote: String, branch: String, into tracking: String, workdir: String) -> Bool {
+        static func fetch(remote: String, branch: String, into tracking: String) -> Bool {
             let fetched: Subprocess.Result
             do {
-                fetched = try Subprocess.git(["-C", workdir, "fetch", "--quiet", "--no-write-fetch-head", remote,
-                                              "+refs/heads/\(branch):\(tracking)"])
+                fetched = try Remotes.fetch(remote, branch: branch)
             } catch {
                 Output.err("git-workspace: warning: cannot run git fetch (\(error)); using the last fetched state of \(tracking)\n")
                 return false

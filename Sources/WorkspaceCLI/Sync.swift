@@ -39,11 +39,8 @@ extension GitWorkspace {
         mutating func run() throws {
             let options = self
             try ParsableCommandRunner.run {
-                let repository: Repository
-                do { repository = try Repository(discoveringFrom: FileManager.default.currentDirectoryPath) } catch {
-                    throw CommandFailure(message: "not in a git repository")
-                }
-                guard let branch = try options.branch ?? Remotes.currentBranch() else {
+                let repository = try GitWorkspace.Validate.openRepository()
+                guard let branch = try options.branch ?? GitWorkspace.Validate.gitCall({ try repository.currentBranch() }) else {
                     throw CommandFailure(message: "HEAD is detached: name the branch to sync with --branch")
                 }
                 let workspace = try Remotes.workspace(options.workspaceRemote)
@@ -211,7 +208,7 @@ final class Reconciler {
         report.outcome = .fastForwarded
         report.commits = try repository.commits(from: [tip], hiding: old.map { [$0] } ?? []).count
         report.after.workspace = tip
-        report.detail = "pushed \(report.commits) commit\(report.commits == 1 ? "" : "s") from \(team)/\(branch) into \(workspace) (\(old.map { "\($0.hex.prefix(7)).." } ?? "")\(tip.hex.prefix(7)))"
+        report.detail = "pushed \(plural(report.commits, "commit")) from \(team)/\(branch) into \(workspace) (\(old.map { "\($0.hex.prefix(7)).." } ?? "")\(tip.hex.prefix(7)))"
         return true
     }
 
@@ -222,45 +219,39 @@ final class Reconciler {
         if pushed.status != 0 && raced(pushed) { return false }
         if pushed.status == 0 {
             report.after.team = tip
-            report.detail = "pushed \(report.commits) workspace commit\(report.commits == 1 ? "" : "s") to \(team)/\(branch) (\(tip.hex.prefix(7)))"
+            report.detail = "pushed \(plural(report.commits, "workspace commit")) to \(team)/\(branch) (\(tip.hex.prefix(7)))"
         } else {
             // The workspace is ahead and keeps its commits; the next run pushes them again.
-            report.detail = "\(workspace) is \(report.commits) commit\(report.commits == 1 ? "" : "s") ahead; pushing to \(team) failed, retried next run"
+            report.detail = "\(workspace) is \(plural(report.commits, "commit")) ahead; pushing to \(team) failed, retried next run"
             report.warnings.append("push to \(team) failed: \(firstLine(pushed.stderr))")
         }
         return true
     }
 
     func reconcileDiverged(team t: ObjectID, workspace w: ObjectID, _ report: inout SyncReport) throws -> Bool {
-        let base = try repository.mergeBase(t, w)
-        let merger = TreeMerge(repository: repository)
-        let overall = try merger.merge(base: try base.map { try repository.treeID(ofCommit: $0) },
-                                       ours: try repository.treeID(ofCommit: t), theirs: try repository.treeID(ofCommit: w),
-                                       labels: ("base", team, workspace))
+        let overall = try TreeMerge(repository: repository).merge(commit: t, with: w, labels: ("base", team, workspace))
         guard overall.isClean else {
             return try escape(team: t, workspace: w, merged: overall, &report)
         }
-        if let replayed = try replay(try repository.commits(from: [w], hiding: [t]), onto: t) {
-            let pushed = try push(replayed, to: workspace, lease: w)
-            guard pushed.status == 0 else { return refusedOrRaced(pushed, remote: workspace, &report) }
-            report.outcome = .rebased
-            report.after.workspace = replayed
-            report.commits = try repository.commits(from: [replayed], hiding: [t]).count
-            report.detail = "replayed \(report.commits) workspace commit\(report.commits == 1 ? "" : "s") onto \(team)/\(branch) (\(replayed.hex.prefix(7)))"
-            pushTeam(replayed, &report)
-            return true
-        }
-        // The whole merges cleanly but the commits do not replay one by one (an edit made and
-        // undone on one side while the other changed it): record the merge itself instead.
-        let message = "Sync \(branch): merge \(workspace) with \(team)\n"
-        let merge = try mergeCommit(tree: overall.tree, parents: [w, t], message: message)
-        let pushed = try push(merge, to: workspace)
+        let commits = try repository.commits(from: [w], hiding: [t])
+        let replayed = try replay(commits, onto: t)
+        // When the whole merges cleanly but the commits do not replay one by one (an edit made
+        // and undone on one side while the other changed it), the merge itself is recorded.
+        let tip = try replayed ?? mergeCommit(tree: overall.tree, parents: [w, t],
+                                              message: "Sync \(branch): merge \(workspace) with \(team)\n")
+        // Replayed commits replace the workspace's (with a lease); a merge descends from them.
+        let pushed = try push(tip, to: workspace, lease: replayed == nil ? nil : w)
         guard pushed.status == 0 else { return refusedOrRaced(pushed, remote: workspace, &report) }
         report.outcome = .rebased
-        report.after.workspace = merge
-        report.commits = try repository.commits(from: [w], hiding: [t]).count
-        report.detail = "merged \(report.commits) workspace commit\(report.commits == 1 ? "" : "s") with \(team)/\(branch) (they do not replay one by one; \(merge.hex.prefix(7)))"
-        pushTeam(merge, &report)
+        report.after.workspace = tip
+        if replayed != nil {
+            report.commits = try repository.commits(from: [tip], hiding: [t]).count
+            report.detail = "replayed \(plural(report.commits, "workspace commit")) onto \(team)/\(branch) (\(tip.hex.prefix(7)))"
+        } else {
+            report.commits = commits.count
+            report.detail = "merged \(plural(report.commits, "workspace commit")) with \(team)/\(branch) (they do not replay one by one; \(tip.hex.prefix(7)))"
+        }
+        pushTeam(tip, &report)
         return true
     }
 
@@ -307,7 +298,7 @@ final class Reconciler {
         report.conflictBranch = name
         report.conflicts = conflicts
         report.after.workspace = mergeID
-        report.detail = "\(conflicts.count) resource\(conflicts.count == 1 ? "" : "s") changed on both sides (\(conflicts.map(\.path).joined(separator: ", "))); "
+        report.detail = "\(plural(conflicts.count, "resource")) changed on both sides (\(conflicts.map(\.path).joined(separator: ", "))); "
             + "workspace edits saved on \(team)/\(name), the team's version kept (\(mergeID.hex.prefix(7)))"
         pushTeam(mergeID, &report)
         return true
@@ -335,9 +326,8 @@ final class Reconciler {
     // MARK: - git
 
     func fetch(_ remote: String) throws -> Tip {
-        let tracking = "refs/remotes/\(remote)/\(branch)"
-        let fetched = try Subprocess.git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, "+\(ref):\(tracking)"])
-        if fetched.status == 0 { return .at(try repository.commitID(tracking)) }
+        let fetched = try Remotes.fetch(remote, branch: branch)
+        if fetched.status == 0 { return .at(try repository.commitID(Remotes.tracking(remote, branch: branch))) }
         let listed = try Subprocess.git(["ls-remote", "--exit-code", remote, ref])
         if listed.status == 2 { return .absent }
         return .failed(firstLine(fetched.stderr))
@@ -352,9 +342,10 @@ final class Reconciler {
         if result.status == 0, destination == nil {
             // Keep the remote-tracking ref in step with what the remote now holds (the next
             // fetch would repair it; a failure here is only worth a line).
-            let updated = try Subprocess.git(["update-ref", "refs/remotes/\(remote)/\(branch)", commit.hex])
+            let tracking = Remotes.tracking(remote, branch: branch)
+            let updated = try Subprocess.git(["update-ref", tracking, commit.hex])
             if updated.status != 0 {
-                Output.err("warning: cannot update refs/remotes/\(remote)/\(branch): \(firstLine(updated.stderr))\n")
+                Output.err("warning: cannot update \(tracking): \(firstLine(updated.stderr))\n")
             }
         }
         return result
@@ -373,6 +364,9 @@ final class Reconciler {
     func raced(_ result: Subprocess.Result) -> Bool {
         ["(fetch first)", "(non-fast-forward)", "(stale info)"].contains { result.stderr.contains($0) }
     }
+
+    /// `1 commit`, `2 commits`.
+    func plural(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
     func firstLine(_ text: String) -> String {
         text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
