@@ -5,23 +5,7 @@ import WorkspaceTestSupport
 /// `git push -o merge`: when the workspace branch moved since the clone's base, the remote
 /// merges per resource instead of refusing, and refuses only true conflicts.
 struct PushMergeTests {
-    static let workflow = """
-    version: 1
-    type: workflow
-    id: triage
-    definition:
-      title: Triage
-      actions:
-        - ref: fetch
-          action: core.http_request
-          args:
-            url: https://example.com/a
-        - ref: notify
-          action: core.noop
-          args:
-            channel: alerts
-
-    """
+    static let workflow = triageWorkflow
 
     /// A store whose `triage` workflow was changed on the app side after the clone `c` was made.
     func moved(_ label: String, appEdit: (String) -> String) throws -> (WorkspaceFixture, Runner) {

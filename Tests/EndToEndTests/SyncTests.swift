@@ -9,23 +9,7 @@ struct TwoRemotes {
     let dev: Runner
     let team: String
     static let path = "workflows/triage/definition.yml"
-    static let workflow = """
-    version: 1
-    type: workflow
-    id: triage
-    definition:
-      title: Triage
-      actions:
-        - ref: fetch
-          action: core.http_request
-          args:
-            url: https://example.com/a
-        - ref: notify
-          action: core.noop
-          args:
-            channel: alerts
-
-    """
+    static let workflow = triageWorkflow
 
     init(_ label: String) throws {
         ws = try WorkspaceFixture(label)

@@ -73,6 +73,26 @@ struct WorkspaceFixture {
     }
 }
 
+/// The workflow `triage` with two actions, `fetch` (an `args.url`) and `notify` (an
+/// `args.channel`), for tests that edit one action on one side and another on the other.
+let triageWorkflow = """
+version: 1
+type: workflow
+id: triage
+definition:
+  title: Triage
+  actions:
+    - ref: fetch
+      action: core.http_request
+      args:
+        url: https://example.com/a
+    - ref: notify
+      action: core.noop
+      args:
+        channel: alerts
+
+"""
+
 /// A workflow document for the application side (no `id`: the store derives it).
 func appWorkflow(alias: String? = nil, title: String, actions: [String] = ["a"]) -> String {
     var text = "type: workflow\n"
