@@ -107,7 +107,8 @@ public final class Repository: @unchecked Sendable {
         return ObjectID(git_commit_tree_id(object).pointee)
     }
 
-    /// Every blob under a tree, recursively, with its full path, in git's tree order.
+    /// Every file under a tree (blobs and submodule entries), recursively, with its full
+    /// path, in git's tree order.
     public func files(inTree tree: ObjectID) throws(GitError) -> [TreeFile] {
         var files: [TreeFile] = []
         try collect(tree: tree, prefix: [], into: &files)
@@ -129,7 +130,9 @@ public final class Repository: @unchecked Sendable {
             let mode = git_tree_entry_filemode(entry).rawValue
             if git_tree_entry_type(entry) == GIT_OBJECT_TREE {
                 try collect(tree: id, prefix: path, into: &files)
-            } else if git_tree_entry_type(entry) == GIT_OBJECT_BLOB {
+            } else {
+                // Blobs, and submodules (gitlinks, whose id is a commit elsewhere): callers
+                // judge every entry, so a gitlink where a file belongs is not passed over.
                 files.append(TreeFile(pathBytes: path, id: id, mode: mode))
             }
         }

@@ -11,8 +11,9 @@ struct HelperOptions {
     var cloning = false
 
     /// The push options (`git push -o <option>`) this helper acts on: `merge` asks for a
-    /// per-resource merge when the workspace branch moved, instead of a refusal.
-    static let knownPushOptions = ["merge"]
+    /// per-resource merge when the workspace branch moved, instead of a refusal; `archive`
+    /// allows a push that archives many of a kind's resources (`ArchiveGuard`).
+    static let knownPushOptions = ["merge", "archive"]
 
     /// Applies one option; the reply is `ok`, `unsupported` or `error <why>`.
     mutating func set(_ name: String, _ rawValue: String) -> String {
@@ -33,6 +34,14 @@ struct HelperOptions {
             pushOptions.append(value)
         case "check-connectivity": checkConnectivity = value == "true"
         case "cloning": cloning = value == "true"
+        case "depth", "deepen-since", "deepen-not", "deepen-relative":
+            // A workspace's history is whole or nothing: say so, and let git go on with a
+            // full clone or fetch (git only warns that the option was ignored, and not always).
+            if value != "false" {
+                Log.error("workspace: shallow clones and fetches are not supported (--\(name == "depth" ? "depth" : name)); "
+                          + "this fetch brings the whole history of each workspace branch")
+            }
+            return "unsupported"
         case "cas":
             // <ref>:<expected>; an empty or all-zero expectation means "must not exist".
             guard let colon = value.firstIndex(of: ":") else { return "error cas wants <ref>:<expected>" }

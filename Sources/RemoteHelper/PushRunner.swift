@@ -4,8 +4,9 @@ import WorkspaceStore
 import WorkspaceSync
 
 /// Runs the push requests of one batch and turns each outcome into its protocol reply:
-/// `ok <ref>`, or `error <ref> <why>` with git's own reason tokens where one fits
-/// (`fetch first`, `non-fast forward`, `stale info`) so git prints its usual line and hints.
+/// `ok <ref>`, or `error <ref> <why>` (`Refusal.reply`), and says what happened on stderr
+/// the way git does: progress while importing when git asks for it, one summary line per
+/// workspace, per-resource lines with `-v` and for `--dry-run`.
 struct PushRunner {
     let store: any WorkspaceStore
     let client: Repository
@@ -14,12 +15,22 @@ struct PushRunner {
     /// Thrown to roll a dry run back once everything has been checked.
     struct DryRun: Error { var plans: [PushPlan] }
 
+    /// How many warnings are printed per workspace before the rest are only counted
+    /// (`-v` prints them all).
+    static let warningLimit = 20
+
     func run(_ requests: [PushRequest]) -> [(String, String)] {
         guard !requests.isEmpty else { return [] }
+        let reporter = Reporter(options: options, multiple: requests.count > 1)
         if options.atomic {
-            return runTogether(requests)
+            return runTogether(requests, reporter: reporter)
         }
-        return requests.map { request in (request.destination, runOne(request)) }
+        return requests.map { request in (request.destination, runOne(request, reporter: reporter)) }
+    }
+
+    private func importer(for workspace: String, reporter: Reporter) -> PushImporter {
+        PushImporter(client: client, options: .init(allowMassArchive: options.pushOptions.contains("archive"),
+                                                    progress: reporter.progress(workspace)))
     }
 
     private func expectation(_ request: PushRequest) -> ObjectID?? {
@@ -27,21 +38,21 @@ struct PushRunner {
         return .some(expected.flatMap { ObjectID(hex: $0) })
     }
 
-    private func runOne(_ request: PushRequest) -> String {
-        let importer = PushImporter(client: client)
+    private func runOne(_ request: PushRequest, reporter: Reporter) -> String {
+        let importer = importer(for: request.workspace!, reporter: reporter)
         do {
             let plan = try store.write(request.workspace!) { tx -> PushPlan in
                 let plan = try importOne(request, importer: importer, tx: tx)
                 if options.dryRun { throw DryRun(plans: [plan]) }
                 return plan
             }
-            report(plan)
+            reporter.report(plan)
             return reply(request.destination, plan)
         } catch let dry as DryRun {
-            dry.plans.forEach(report)
+            dry.plans.forEach(reporter.report)
             return reply(request.destination, dry.plans[0])
         } catch {
-            return refusal(request.destination, error)
+            return reporter.refusal(request, error)
         }
     }
 
@@ -64,67 +75,57 @@ struct PushRunner {
         return lines.joined(separator: "\n")
     }
 
-    private func runTogether(_ requests: [PushRequest]) -> [(String, String)] {
-        let importer = PushImporter(client: client)
-        var failed: (String, Error)?
+    private func runTogether(_ requests: [PushRequest], reporter: Reporter) -> [(String, String)] {
+        var failed: (request: PushRequest, error: Error)?
         do {
             let plans = try store.write(requests.map { $0.workspace! }) { txs -> [PushPlan] in
                 var plans: [PushPlan] = []
                 for (request, tx) in zip(requests, txs) {
                     do {
-                        plans.append(try importOne(request, importer: importer, tx: tx))
+                        plans.append(try importOne(request, importer: importer(for: request.workspace!, reporter: reporter), tx: tx))
                     } catch {
-                        failed = (request.destination, error)
+                        failed = (request, error)
                         throw error
                     }
                 }
                 if options.dryRun { throw DryRun(plans: plans) }
                 return plans
             }
-            plans.forEach(report)
+            plans.forEach(reporter.report)
             return zip(requests, plans).map { request, plan in (request.destination, reply(request.destination, plan)) }
         } catch let dry as DryRun {
-            dry.plans.forEach(report)
+            dry.plans.forEach(reporter.report)
             return zip(requests, dry.plans).map { request, plan in (request.destination, reply(request.destination, plan)) }
         } catch {
             return requests.map { request in
-                if let failed, failed.0 == request.destination { return (request.destination, refusal(request.destination, failed.1)) }
+                if let failed, failed.request.destination == request.destination {
+                    return (request.destination, reporter.refusal(request, failed.error))
+                }
                 return (request.destination, "error \(request.destination) atomic push failed")
             }
         }
     }
+}
 
-    /// Prints the plan: always for a dry run, otherwise unless git asked for quiet.
-    private func report(_ plan: PushPlan) {
-        for warning in plan.warnings { Log.error(warning.description) }
-        guard options.dryRun || options.verbosity >= 1, !plan.upToDate else { return }
-        let header = options.dryRun ? "workspace \(plan.workspace): would" : "workspace \(plan.workspace):"
-        if plan.steps.isEmpty {
-            Log.error("\(header) change no resource")
-        } else {
-            for step in plan.steps { Log.error("\(header) \(step)") }
-        }
-    }
-
-    private func refusal(_ destination: String, _ error: Error) -> String {
-        guard let error = error as? SyncError else {
-            Log.error("workspace: \(error)")
-            return "error \(destination) \(oneLine("\(error)"))"
-        }
-        for diagnostic in error.diagnostics { Log.error(diagnostic.description) }
-        if error.code == .conflict {
-            Log.error("workspace: \(error.message) (nothing was changed; pull, merge and push again)")
-        }
+/// The one place a refused push becomes protocol: git's own reason tokens where git knows
+/// one (`fetch first`, `non-fast forward`, `stale info`: git then prints its usual line and
+/// hints, and `git push --porcelain` shows them as git's own), else one line saying why.
+enum Refusal {
+    static func reason(_ error: Error) -> String {
+        guard let error = error as? SyncError else { return oneLine("\(error)") }
         switch error.code {
-        case .fetchFirst, .nonFastForward, .stale:
-            Log.error("workspace: \(error.message)")
-            return "error \(destination) \(error.code.name)"
-        default:
-            return "error \(destination) \(oneLine(error.message))"
+        case .fetchFirst: return "fetch first"
+        case .nonFastForward: return "non-fast forward"
+        case .stale: return "stale info"
+        default: return oneLine(error.message)
         }
     }
 
-    private func oneLine(_ text: String) -> String {
+    static func reply(_ destination: String, _ error: Error) -> String {
+        "error \(destination) \(reason(error))"
+    }
+
+    static func oneLine(_ text: String) -> String {
         text.split(separator: "\n").first.map(String.init) ?? "refused"
     }
 }

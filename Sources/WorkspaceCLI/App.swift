@@ -41,9 +41,12 @@ extension GitWorkspace.App {
                 guard let data else { throw CommandFailure(message: "cannot read \(file)") }
                 let store = try target.open()
                 let who = try actor(author)
+                // Diagnostics name the user's own file, with its lines and columns.
+                let name = file == "-" ? "<stdin>" : file
                 let result = try storeCall {
-                    try WorkspaceApp(store: store, workspace: target.workspace).put(document: Array(data), path: file, by: who)
+                    try WorkspaceApp(store: store, workspace: target.workspace).put(document: Array(data), path: name, by: who)
                 }
+                for warning in result.warnings { Output.err(warning.description + "\n") }
                 Output.out("\(result.uuid) \(result.sourceID)\n")
                 Output.err("\(result.action.rawValue) \(result.kind) \(result.sourceID)\(result.commit.map { " in commit \($0)" } ?? "")\n")
                 return ExitStatus.success

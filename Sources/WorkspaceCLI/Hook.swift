@@ -32,7 +32,7 @@ extension GitWorkspace {
                 }
                 switch hook {
                 case .preCommit:
-                    let status = Validate.report(try Validate.collect(staged: true, targets: []), json: false)
+                    let status = try Validate.preCommit()
                     guard status == ExitStatus.success else {
                         Output.err("pre-commit: commit blocked: fix the errors above, or commit with --no-verify to skip this check\n")
                         return status

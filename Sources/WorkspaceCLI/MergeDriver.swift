@@ -45,7 +45,7 @@ extension GitWorkspace {
                 let base = try MergeDriver.read(files.base)
                 let ours = try MergeDriver.read(files.ours)
                 let theirs = try MergeDriver.read(files.theirs)
-                let role = MergeDriver.manifest().role(of: path)
+                let role = try MergeDriver.manifest().role(of: path)
                 // Git passes an empty ancestor when both sides added the file: no base.
                 let isResource = if case .resource = role { true } else { false }
                 let ancestor = isResource && base.isEmpty ? nil : base
@@ -81,15 +81,13 @@ extension GitWorkspace {
             }
         }
 
-        /// The work tree's `workspace.json` when present and readable, else the default roots.
-        /// Git runs drivers from the top of the work tree; outside a repository, the current
-        /// directory is taken as the top.
-        static func manifest() -> Manifest {
+        /// The work tree's manifest (the default roots when it has none; a broken one is an
+        /// error, and git then leaves the file conflicted). Git runs drivers from the top of
+        /// the work tree; outside a repository, the current directory is taken as the top.
+        static func manifest() throws -> Manifest {
             let current = FileManager.default.currentDirectoryPath
             let top = (try? Repository(discoveringFrom: current))?.workdir ?? current
-            let file = URL(fileURLWithPath: top).appendingPathComponent(Manifest.fileName).path
-            guard let data = FileManager.default.contents(atPath: file) else { return .default }
-            return Manifest.parse(Array(data)).0 ?? .default
+            return try Validate.manifest(of: DiskTree(directory: top))
         }
 
         /// Marker labels: `HEAD` and the merged branch's name when `git merge` exported exactly

@@ -1,5 +1,6 @@
 import Foundation
 import WorkspaceSpec
+import WorkspaceSync
 
 /// The spec-aware merge driver's settings and the `.gitattributes` lines that select it for
 /// resource files (the driver itself is `git workspace merge-driver`).
@@ -82,14 +83,10 @@ enum MergeSetup {
         return "\"" + pattern.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
-    /// The manifest in `workTree`, the default one when there is none; an unusable one is
-    /// reported and the default used.
-    static func manifest(in workTree: URL) -> Manifest {
-        let url = workTree.appendingPathComponent(Manifest.fileName)
-        guard let data = FileManager.default.contents(atPath: url.path) else { return .default }
-        if let manifest = Manifest.parse(Array(data)).0 { return manifest }
-        Output.err("\(fileName): \(Manifest.fileName) is not a valid manifest (git workspace validate says why); using the default roots\n")
-        return .default
+    /// The manifest in `workTree` (the default roots when there is none); a broken one stops
+    /// install-hooks, since the attributes would name the wrong paths.
+    static func manifest(in workTree: URL) throws -> Manifest {
+        try GitWorkspace.Validate.manifest(of: DiskTree(directory: workTree.path))
     }
 
     /// The lines of `.gitattributes` and where our block is in them.
@@ -126,7 +123,7 @@ enum MergeSetup {
     static func installAttributes(workTree: URL) throws -> Bool {
         let url = workTree.appendingPathComponent(fileName)
         var attributes = try Attributes(url: url)
-        let patterns = patterns(for: manifest(in: workTree))
+        let patterns = patterns(for: try manifest(in: workTree))
         let created = attributes.block == nil ? !attributes.existed : attributes.createdByUs
         let block = [created ? beginMarkerCreated : beginMarker] + patterns.map { "\($0) merge=workspace" } + [endMarker]
         if let range = attributes.block {

@@ -105,11 +105,7 @@ extension GitWorkspace {
             var base: ObjectID?
             if let head, let remote { base = try repository.mergeBase(head, remote) }
             let top = URL(fileURLWithPath: workdir)
-            var manifest = Manifest.default
-            if let data = FileManager.default.contents(atPath: top.appendingPathComponent(Manifest.fileName).path),
-               let parsed = Manifest.parse(Array(data)).0 {
-                manifest = parsed
-            }
+            let manifest = try Validate.manifest(of: DiskTree(directory: workdir))
             let headTree = try head.map { try repository.treeID(ofCommit: $0) }
             let paths = try repository.workTreeChanges(against: headTree, under: Array(Set(manifest.roots.values)))
             let workTree = WorkspaceStatus.WorkTree(paths: paths) { path in

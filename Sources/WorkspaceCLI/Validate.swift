@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Git
 import WorkspaceSpec
+import WorkspaceSync
 import YAML
 
 extension GitWorkspace {
@@ -33,6 +34,12 @@ extension GitWorkspace {
 
         mutating func run() throws {
             let staged = self.staged, json = self.json, targets = self.targets
+            // Arguments pass through untouched (paths may look like options after `--`), so
+            // help is recognised here, as every other command recognises it.
+            let beforeSeparator = targets.prefix { $0 != "--" }
+            if beforeSeparator.contains("--help") || beforeSeparator.contains("-h") {
+                throw CleanExit.helpRequest(self)
+            }
             try ParsableCommandRunner.run {
                 let reports = try Validate.collect(staged: staged, targets: targets)
                 return Validate.report(reports, json: json)
@@ -60,17 +67,13 @@ extension GitWorkspace {
                 guard arguments.isEmpty else {
                     throw CommandFailure(message: "--staged takes no revision or path", status: ExitStatus.usage)
                 }
-                let repository = try openRepository()
-                // Like every git command, honour GIT_INDEX_FILE: `git commit -a` runs the
-                // pre-commit hook with its temporary index there, not in .git/index.
-                let indexFile = ProcessInfo.processInfo.environment["GIT_INDEX_FILE"].flatMap { $0.isEmpty ? nil : $0 }
-                let files = try gitCall { try repository.indexFiles(indexFile: indexFile) }
-                return [treeUnit(label: "index", files: files, repository: repository)]
+                return [try stagedUnit(try openRepository()).unit]
             }
             if arguments.isEmpty {
-                let top = (try? Repository(discoveringFrom: FileManager.default.currentDirectoryPath))?.workdir
-                    ?? FileManager.default.currentDirectoryPath
-                return [try DiskTree.validate(directory: top, displayPrefix: "")]
+                let repository = try? Repository(discoveringFrom: FileManager.default.currentDirectoryPath)
+                let top = repository?.workdir ?? FileManager.default.currentDirectoryPath
+                let baseline = try repository.map { try headBaseline($0) } ?? nil
+                return [try unit(label: top, source: DiskTree(directory: top), baseline: baseline)]
             }
             let fileManager = FileManager.default
             if !explicitPaths, arguments.count == 1, !fileManager.fileExists(atPath: arguments[0]) {
@@ -80,9 +83,7 @@ extension GitWorkspace {
                 do { commit = try repository.commitID(revision) } catch {
                     throw CommandFailure(message: "'\(revision)' is neither a file nor a revision (\(error.message))")
                 }
-                let tree = try gitCall { try repository.treeID(ofCommit: commit) }
-                let files = try gitCall { try repository.files(inTree: tree) }
-                return [treeUnit(label: revision, files: files, repository: repository)]
+                return [try treeUnit(label: revision, commit: commit, repository: repository)]
             }
             var units: [Unit] = []
             for path in arguments {
@@ -92,21 +93,89 @@ extension GitWorkspace {
                 }
                 if isDirectory.boolValue {
                     let prefix = path.hasSuffix("/") ? path : path + "/"
-                    units.append(try DiskTree.validate(directory: path, displayPrefix: prefix))
+                    units.append(try unit(label: path, source: DiskTree(directory: path), baseline: nil, displayPrefix: prefix))
                 } else {
-                    units.append(try DiskTree.validateFile(path))
+                    units.append(try LoneFile.validate(path))
                 }
             }
             return units
         }
 
-        static func treeUnit(label: String, files: [TreeFile], repository: Repository) -> Unit {
-            let byPath = Dictionary(files.compactMap { file in file.path.map { ($0, file) } }) { first, _ in first }
-            let report = TreeValidator.validate(paths: files.map(\.pathBytes)) { path in
-                guard let file = byPath[path] else { throw CommandFailure(message: "no such path") }
-                return try repository.blob(file.id)
+        /// Judges a tree from any source (`TreeValidator`); paths in diagnostics get `displayPrefix`.
+        static func unit(label: String, source: some WorkspaceTreeSource, baseline: TreeValidator.Baseline?,
+                         displayPrefix: String = "") throws -> Unit {
+            let report: TreeValidator.Report
+            do { report = try TreeValidator.validate(source, baseline: baseline) } catch let error as GitError {
+                throw CommandFailure(message: error.description)
+            } catch let error as CocoaError {
+                throw CommandFailure(message: "cannot read \(error.userInfo[NSFilePathErrorKey] ?? "a file"): \(error.localizedDescription)")
             }
-            return Unit(label: label, resources: report.resources, diagnostics: report.diagnostics)
+            let diagnostics = report.diagnostics.map { diagnostic -> Diagnostic in
+                var copy = diagnostic
+                copy.path = displayPrefix + diagnostic.path
+                return copy
+            }
+            return Unit(label: label, resources: report.resources.map { (displayPrefix + $0.path, $0.spec) }, diagnostics: diagnostics)
+        }
+
+        /// A commit's tree, judged against its first parent (the tree it replaces).
+        static func treeUnit(label: String, commit: ObjectID, repository: Repository) throws -> Unit {
+            let parent = try gitCall { try repository.commit(commit).parents.first }
+            let baseline = try gitCall { try TreeValidator.resourceCounts(GitTree(repository: repository, commit: parent)) }
+            return try unit(label: label, source: try gitCall { try GitTree(repository: repository, commit: commit) }, baseline: baseline)
+        }
+
+        /// The index (honouring `GIT_INDEX_FILE`, which `git commit -a` and `git commit <paths>`
+        /// use for the pre-commit hook), judged against HEAD, and the paths it changes there.
+        static func stagedUnit(_ repository: Repository) throws -> (unit: Unit, changed: Set<String>) {
+            let indexFile = ProcessInfo.processInfo.environment["GIT_INDEX_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            let index = try gitCall { try IndexTree(repository: repository, indexFile: indexFile) }
+            let head = try gitCall { try GitTree(repository: repository, commit: try repository.reference("HEAD")) }
+            let unit = try unit(label: "index", source: index, baseline: try gitCall { try TreeValidator.resourceCounts(head) })
+            let manifest = (try? Manifest.read(from: index).manifest()) ?? .default
+            let committed = Dictionary(try gitCall { try head.listing(under: manifest.listedDirectories) }
+                .map { ($0.pathBytes, $0) }) { first, _ in first }
+            let changed = Set(index.all.compactMap { file -> String? in
+                if let known = committed[file.pathBytes], known.id == file.id, known.mode == file.mode { return nil }
+                return file.displayPath
+            })
+            return (unit, changed)
+        }
+
+        /// A tree given as a file listing (each file judged, without a baseline).
+        static func treeUnit(label: String, files: [TreeFile], repository: Repository) -> Unit {
+            let byPath = Dictionary(files.map { ($0.displayPath, $0) }) { first, _ in first }
+            let tree = ListedTree(items: files.map { TreeItem(path: $0.pathBytes, mode: $0.mode) }) { path in
+                try byPath[path].map { try repository.blob($0.id) }
+            }
+            do { return try unit(label: label, source: tree, baseline: nil) } catch {
+                return Unit(label: label, resources: [], diagnostics: [
+                    Diagnostic(.error, "read", "cannot read the tree: \(error)", path: label, at: nil),
+                ])
+            }
+        }
+
+        /// The manifest of a tree, for a command that needs one to work: a broken manifest
+        /// stops it (exit 2) after printing what is wrong, as it would stop a push.
+        static func manifest(of source: some WorkspaceTreeSource) throws -> Manifest {
+            do { return try Manifest.read(from: source).manifest() } catch let error as ManifestError {
+                for diagnostic in error.diagnostics { Output.err(diagnostic.description + "\n") }
+                throw CommandFailure(message: "\(Manifest.fileName) is not a valid manifest; fix it first (git workspace validate shows every problem)")
+            }
+        }
+
+        /// The pre-commit check: the index judged whole (errors anywhere block the commit),
+        /// warnings only for the paths the commit changes.
+        static func preCommit() throws -> Int32 {
+            var (unit, changed) = try stagedUnit(try openRepository())
+            unit.diagnostics = unit.diagnostics.filter { $0.severity == .error || changed.contains($0.path) }
+            return report([unit], json: false)
+        }
+
+        /// The live resources per kind at HEAD; nil on an unborn branch.
+        static func headBaseline(_ repository: Repository) throws -> TreeValidator.Baseline? {
+            guard let head = try gitCall({ try repository.reference("HEAD") }) else { return nil }
+            return try gitCall { try TreeValidator.resourceCounts(GitTree(repository: repository, commit: head)) }
         }
 
         static func openRepository() throws -> Repository {

@@ -7,21 +7,32 @@ import YAML
 /// ```
 /// Roots are relative directories (a trailing `/` is implied), one or more segments, may be
 /// nested below other directories (`sync/workflows/`) but never inside one another. A tree
-/// without a manifest uses every kind's default root.
+/// without a manifest declares every kind at its default root (`Manifest.default`).
+///
+/// A tree's manifest is read in one place only, `Manifest.read`, so every door into a
+/// workspace (validate, the hooks, a push, the application API, the merge driver, status
+/// and sync) agrees on what a tree declares, and a broken manifest is an error at each.
 public struct Manifest: Hashable, Sendable {
     public static let fileName = "workspace.json"
 
     /// Manifest key -> root directory with a trailing `/`.
     public var roots: [String: String]
+    /// Where each root is written in `workspace.json` (empty for a manifest not read from a
+    /// file). Not part of equality: two manifests are equal when they declare the same roots.
+    public var rootMarks: [String: Mark] = [:]
 
     public init(roots: [String: String]) { self.roots = roots }
+
+    public static func == (lhs: Manifest, rhs: Manifest) -> Bool { lhs.roots == rhs.roots }
+    public func hash(into hasher: inout Hasher) { hasher.combine(roots) }
 
     /// Every known kind at its default root.
     public static let `default` = Manifest(roots: Dictionary(uniqueKeysWithValues:
         ResourceKinds.all.map { ($0.rootKey, $0.defaultRoot) }))
 
     /// Parses and checks a manifest; nil when it cannot be used (the diagnostics say why).
-    public static func parse(_ bytes: [UInt8], path: String = fileName) -> (Manifest?, [Diagnostic]) {
+    /// Callers read manifests through `read`, which gives this one meaning to every tree.
+    static func parse(_ bytes: [UInt8], path: String = fileName) -> (Manifest?, [Diagnostic]) {
         var sink = DiagnosticSink(path: path)
         let node: Node
         do {
@@ -83,7 +94,10 @@ public struct Manifest: Hashable, Sendable {
                 }
             }
         }
-        return sink.hasErrors ? (nil, sink.diagnostics) : (Manifest(roots: roots), sink.diagnostics)
+        guard !sink.hasErrors else { return (nil, sink.diagnostics) }
+        var manifest = Manifest(roots: roots)
+        manifest.rootMarks = rootMarks
+        return (manifest, sink.diagnostics)
     }
 
     static func rootProblem(_ root: String) -> String? {
@@ -108,43 +122,6 @@ public struct Manifest: Hashable, Sendable {
             "version": .int(1),
             "resources": .object(roots.mapValues { .string($0) }),
         ]))
-    }
-
-    /// What a repository path is to this manifest.
-    public enum PathRole: Hashable, Sendable {
-        case manifest
-        /// A canonical resource path.
-        case resource(kind: String, sourceID: String)
-        /// Under a root but not a canonical resource path; `looksLikeResource` when its name
-        /// suggests it was meant to be one (a `.yml`, `.yaml` or `.json` file).
-        case nonCanonical(kind: String, looksLikeResource: Bool)
-        /// Outside every root: kept in the tree, never imported.
-        case outside
-    }
-
-    /// Classifies `path`, comparing whole path components.
-    public func role(of path: String) -> PathRole {
-        if path == Manifest.fileName { return .manifest }
-        for (rootKey, root) in roots.sorted(by: { $0.value.count > $1.value.count }) where path.hasPrefix(root) {
-            guard let kind = ResourceKinds.withRootKey(rootKey) else { continue }
-            let rest = path.dropFirst(root.count).split(separator: "/", omittingEmptySubsequences: false)
-            switch kind.layout {
-            case .directory(let file):
-                if rest.count == 2 && rest[1] == file && !rest[0].isEmpty {
-                    return .resource(kind: kind.name, sourceID: String(rest[0]))
-                }
-            case .file(let suffix):
-                if rest.count == 1 && rest[0].hasSuffix(suffix) && rest[0].count > suffix.count {
-                    return .resource(kind: kind.name, sourceID: String(rest[0].dropLast(suffix.count)))
-                }
-            }
-            let name = rest.last.map(String.init) ?? ""
-            let looks = name.hasSuffix(".yml") || name.hasSuffix(".yaml") || name.hasSuffix(".json")
-            // Other files inside a resource directory (notes, fixtures) belong to the repository.
-            if case .directory = kind.layout, rest.count >= 2, !looks { return .outside }
-            return .nonCanonical(kind: kind.name, looksLikeResource: looks)
-        }
-        return .outside
     }
 
     /// The canonical path of a resource.

@@ -73,6 +73,17 @@ public enum ResourceKinds {
         all.first { $0.name == name }
     }
 
+    /// The names of the kinds, for messages: `workflow, variable`.
+    public static var names: String { all.map { $0.name }.joined(separator: ", ") }
+
+    /// The error for a document whose `type` is missing (`name` nil) or names no known kind.
+    public static func unknownType(_ name: String?, path: String, at mark: Mark?) -> Diagnostic {
+        guard let name else {
+            return Diagnostic(.error, "unknown-kind", "the document needs a 'type' (one of \(names))", path: path, at: mark)
+        }
+        return Diagnostic(.error, "unknown-kind", "unknown resource type '\(name)' (known: \(names))", path: path, at: mark)
+    }
+
     /// The kind whose manifest key is `rootKey`.
     public static func withRootKey(_ rootKey: String) -> (any ResourceKind.Type)? {
         all.first { $0.rootKey == rootKey }

@@ -44,7 +44,8 @@ public enum ResourceLoader {
             sink.error("version", "unsupported document version (this build reads version 1)", at: version.mark)
         }
         if let type = node["type"], let name = type.string, name != kind.name {
-            sink.error("type-mismatch", "a file at this path is a \(kind.name), but its type is '\(name)'", at: type.mark)
+            let known = ResourceKinds.named(name) == nil ? "unknown resource type '\(name)' (known: \(ResourceKinds.names)); " : ""
+            sink.error("type-mismatch", "\(known)a file at this path is a \(kind.name), but its type is '\(name)'", at: type.mark)
         }
         var sourceID = expectedID
         if let idNode = node["id"], let id = idNode.string {

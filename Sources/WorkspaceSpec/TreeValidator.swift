@@ -1,10 +1,15 @@
 import YAML
 
-/// Validates a whole tree (a commit, the index or files on disk): the manifest, every
-/// canonical resource file, and what resources say about each other.
+/// Judges a whole tree (a commit, the index, files on disk): its manifest, where its files
+/// are, every resource document, what resources say about each other, and whether the tree
+/// would take a kind's resources away by a mistaken root.
+///
+/// The same rules judge a push and an application edit (`Manifest.problem(with:)`,
+/// `ResourceLoader`, `CrossCheck`); this is their composition for a tree read whole.
 public enum TreeValidator {
-    /// What validating a tree found.
+    /// What judging a tree found.
     public struct Report: Sendable {
+        /// The manifest in force; nil when `workspace.json` is broken.
         public var manifest: Manifest?
         /// Resources by path, for those read far enough to know their id.
         public var resources: [(path: String, spec: ResourceSpec)]
@@ -13,90 +18,87 @@ public enum TreeValidator {
         public var isValid: Bool { !diagnostics.hasErrors }
     }
 
-    /// Validates the files at `paths` (raw bytes, as git stores them), reading the ones it
-    /// needs through `read`. Files outside the manifest's roots are never read.
-    public static func validate(paths: [[UInt8]], read: (String) throws -> [UInt8],
-                                limits: YAMLLimits = .default) -> Report {
+    /// How many live resources of each kind (by kind name) the tree replaces: the branch
+    /// a commit builds on. With one, a declared root that holds nothing while the baseline has
+    /// resources of its kind is an error (the change would archive them all).
+    public typealias Baseline = [String: Int]
+
+    /// Judges `source`, reading only the manifest and the files under the directories it
+    /// makes relevant (`Manifest.listedDirectories`).
+    public static func validate(_ source: some WorkspaceTreeSource, baseline: Baseline? = nil,
+                                limits: YAMLLimits = .default) throws -> Report {
+        let manifest: Manifest
+        do { manifest = try Manifest.read(from: source).manifest() } catch let error as ManifestError {
+            return Report(manifest: nil, resources: [], diagnostics: error.diagnostics.sortedForReport())
+        }
         var diagnostics: [Diagnostic] = []
-        var utf8Paths: [String] = []
-        var badPaths: [String] = []
-        for raw in paths {
-            if let path = String(validating: raw, as: UTF8.self) { utf8Paths.append(path) }
-            else { badPaths.append(String(decoding: raw, as: UTF8.self)) }
-        }
-
-        var manifest = Manifest.default
-        if utf8Paths.contains(Manifest.fileName) {
-            do {
-                let (parsed, found) = Manifest.parse(try read(Manifest.fileName))
-                diagnostics += found
-                guard let parsed else {
-                    return Report(manifest: nil, resources: [], diagnostics: diagnostics.sortedForReport())
-                }
-                manifest = parsed
-            } catch {
-                diagnostics.append(Diagnostic(.error, "read", "cannot read: \(error)", path: Manifest.fileName, at: nil))
-                return Report(manifest: nil, resources: [], diagnostics: diagnostics)
-            }
-        }
-        for path in badPaths where manifest.role(of: path) != .outside {
-            diagnostics.append(Diagnostic(.warning, "path-encoding", "path is not UTF-8; skipped", path: path, at: nil))
-        }
-
         var loaded: [(path: String, result: ResourceLoader.Result)] = []
-        for path in utf8Paths.sorted() {
-            switch manifest.role(of: path) {
-            case .manifest, .outside:
+        let items = try source.files(under: manifest.listedDirectories)
+        for item in items.sorted(by: { $0.path.lexicographicallyPrecedes($1.path) }) {
+            if let problem = manifest.problem(with: item) {
+                diagnostics.append(problem)
                 continue
-            case .nonCanonical(let kind, let looks):
-                if path.hasSuffix("/" + Manifest.fileName) {
-                    diagnostics.append(Diagnostic(.error, "nested-manifest", "a manifest inside the \(kind) root; the only manifest is ./\(Manifest.fileName)", path: path, at: nil))
-                } else if looks {
-                    let kindType = ResourceKinds.named(kind)!
-                    let expected = manifest.path(kind: kindType, sourceID: "<id>")
-                    diagnostics.append(Diagnostic(.warning, "non-canonical-path", "not a canonical \(kind) path (expected \(expected)); ignored", path: path, at: nil))
-                }
-            case .resource(let kindName, let sourceID):
-                guard let kind = ResourceKinds.named(kindName) else { continue }
-                let bytes: [UInt8]
-                do { bytes = try read(path) } catch {
-                    diagnostics.append(Diagnostic(.error, "read", "cannot read: \(error)", path: path, at: nil))
-                    continue
-                }
-                loaded.append((path, ResourceLoader.load(bytes, path: path, kind: kind, expectedID: sourceID, limits: limits)))
             }
+            guard let path = item.utf8Path, case .resource(let kindName, let sourceID) = manifest.role(of: path),
+                  let kind = ResourceKinds.named(kindName) else { continue }
+            guard let bytes = try source.read(path) else {
+                diagnostics.append(Diagnostic(.error, "read", "cannot read the file", path: path, at: nil))
+                continue
+            }
+            loaded.append((path, ResourceLoader.load(bytes, path: path, kind: kind, expectedID: sourceID, limits: limits)))
         }
         for item in loaded { diagnostics += item.result.diagnostics }
-        diagnostics += crossChecks(loaded)
+        diagnostics += try CrossCheck.check(loaded, others: nil)
+        if let baseline {
+            let present = Set(items.compactMap { item in item.utf8Path.flatMap { path -> String? in
+                if case .resource(let kind, _) = manifest.role(of: path) { return kind }
+                return nil
+            } })
+            diagnostics += emptyRoots(manifest, present: present, baseline: baseline)
+        }
         let resources = loaded.compactMap { item in item.result.spec.map { (item.path, $0) } }
         return Report(manifest: manifest, resources: resources, diagnostics: diagnostics.sortedForReport())
     }
 
-    /// Checks between resources: ids unique regardless of case, exported names unique,
-    /// every reference resolved.
-    static func crossChecks(_ loaded: [(path: String, result: ResourceLoader.Result)]) -> [Diagnostic] {
+    /// Compatibility form: a tree given as raw paths and a reader.
+    public static func validate(paths: [[UInt8]], read: @escaping (String) throws -> [UInt8],
+                                limits: YAMLLimits = .default) -> Report {
+        let known = Set(paths)
+        let tree = ListedTree(items: paths.map { TreeItem(path: $0, mode: TreeItem.file) }) { path in
+            known.contains(Array(path.utf8)) ? try read(path) : nil
+        }
+        do { return try validate(tree, limits: limits) } catch {
+            return Report(manifest: nil, resources: [], diagnostics: [
+                Diagnostic(.error, "read", "cannot read the tree: \(error)", path: ".", at: nil),
+            ])
+        }
+    }
+
+    /// The errors for declared roots that hold no resource while `baseline` has live ones of
+    /// their kind: a mistyped or moved root that would archive every one of them.
+    public static func emptyRoots(_ manifest: Manifest, present kinds: Set<String>, baseline: Baseline) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        var byFoldedID: [String: String] = [:]
-        for item in loaded {
-            guard let spec = item.result.spec else { continue }
-            let key = spec.kindName + "\u{0}" + spec.sourceID.lowercased()
-            if let other = byFoldedID[key] {
-                diagnostics.append(Diagnostic(.error, "case-collision", "source id '\(spec.sourceID)' differs from '\(other)' only by case", path: item.path, at: nil))
-            } else {
-                byFoldedID[key] = spec.sourceID
-            }
-        }
-        var names = NameTable()
-        for item in loaded {
-            for export in item.result.findings.exports {
-                if let duplicate = names.offer(export, by: "\(item.path):\(export.mark)", path: item.path) {
-                    diagnostics.append(duplicate)
-                }
-            }
-        }
-        for item in loaded {
-            diagnostics += item.result.findings.references.compactMap { names.check($0, path: item.path, scope: "tree") }
+        for kind in ResourceKinds.all {
+            guard let root = manifest.roots[kind.rootKey], !kinds.contains(kind.name),
+                  let live = baseline[kind.name], live > 0 else { continue }
+            diagnostics.append(Diagnostic(
+                .error, "empty-root",
+                "the \(kind.rootKey) root '\(root)' holds no \(kind.name), while the workspace has \(live) live "
+                    + "\(kind.name)\(live == 1 ? "" : "s"): this would archive \(live == 1 ? "it" : "all \(live)") "
+                    + "(fix the root, or delete the files themselves to archive them)",
+                path: Manifest.fileName, at: manifest.rootMarks[kind.rootKey]))
         }
         return diagnostics
+    }
+
+    /// The live resources per kind of a tree: its canonical resource paths under its own
+    /// manifest (the files are not read). A tree whose manifest is broken counts nothing.
+    public static func resourceCounts(_ source: some WorkspaceTreeSource) throws -> Baseline {
+        guard let manifest = try? Manifest.read(from: source).manifest() else { return [:] }
+        var counts: Baseline = [:]
+        for item in try source.files(under: Array(Set(manifest.roots.values))) {
+            if let path = item.utf8Path, case .resource(let kind, _) = manifest.role(of: path) { counts[kind, default: 0] += 1 }
+        }
+        return counts
     }
 }

@@ -20,11 +20,15 @@ public struct SyncError: Error, CustomStringConvertible, Sendable {
         public static let notFound = Code("not found")
         /// The store holds something it should not (a missing object, a broken tree).
         public static let corrupt = Code("corrupt")
+        /// A push would archive too much of a kind without `-o archive` (`ArchiveGuard`).
+        public static let massArchive = Code("mass archive")
     }
 
     public var code: Code
     public var message: String
     public var diagnostics: [Diagnostic]
+    /// What the refused push would have done, when it got that far (for `--dry-run`).
+    public var plan: PushPlan?
 
     public init(_ code: Code, _ message: String, diagnostics: [Diagnostic] = []) {
         self.code = code

@@ -84,10 +84,9 @@ public struct TreeMerge {
                          labels: labels)
     }
 
-    /// The manifest a tree declares (the default roots when it has none or cannot be read).
+    /// The manifest a tree declares; `ManifestError` when it is broken.
     public func manifest(in tree: ObjectID) throws -> Manifest {
-        guard let id = try blobID(at: Manifest.fileName, in: tree) else { return .default }
-        return Manifest.parse(try repository.blob(id)).0 ?? .default
+        try Manifest.read(from: GitTree(repository: repository, tree: tree)).manifest()
     }
 
     func blobID(at path: String, in tree: ObjectID) throws -> ObjectID? {

@@ -13,6 +13,8 @@ public struct AppChangeResult: Sendable {
     public var sourceID: String
     /// The commit that records the change (nil when nothing changed).
     public var commit: String?
+    /// Warnings the judgement found (unknown keys kept as data), placed in the given document.
+    public var warnings: [Diagnostic] = []
 }
 
 /// The application-side API: what an app linking this library calls when its users change
@@ -32,6 +34,10 @@ public struct WorkspaceApp {
     /// the resource with that source id is updated (or created under it); without one, a new
     /// resource gets an id derived from its alias, title or kind. A bare workflow definition
     /// (a mapping with `title` and `actions`) is wrapped as a workflow document.
+    ///
+    /// The document is judged like a push: its own rules, with diagnostics placed in the
+    /// given text (`path:line:column`, `path` naming the user's file), then the rules between
+    /// resources against the rest of the workspace. A refusal writes nothing.
     public func put(document bytes: [UInt8], path: String = "<document>", by actor: Signature) throws -> AppChangeResult {
         let node: Node
         do { node = try YAMLParser.parse(bytes) } catch {
@@ -39,21 +45,25 @@ public struct WorkspaceApp {
                 Diagnostic(.error, error.rule, error.message(in: bytes), path: path, at: error.mark),
             ])
         }
-        var value = node.value
-        if value["type"] == nil, value["title"] != nil || value["actions"] != nil {
-            value = .object(["version": .int(1), "type": .string(WorkflowKind.name), "definition": value])
+        var document = node
+        guard node.pairs != nil else {
+            throw SyncError(.invalid, "the document is invalid", diagnostics: [
+                Diagnostic(.error, "type", "a resource document is a mapping", path: path, at: node.mark),
+            ])
         }
-        guard let typeName = value["type"]?.stringValue, let kind = ResourceKinds.named(typeName) else {
-            let known = ResourceKinds.all.map { $0.name }.joined(separator: ", ")
-            throw SyncError(.invalid, "\(path): the document needs a 'type' (one of \(known))")
+        if node["type"] == nil, node["title"] != nil || node["actions"] != nil {
+            document = Node(.mapping([Node.Pair(key: "type", keyMark: node.mark, value: Node(.scalar(.string(WorkflowKind.name)), at: node.mark)),
+                                      Node.Pair(key: "definition", keyMark: node.mark, value: node)]), at: node.mark)
         }
-        if value["version"] == nil, case .object(var members) = value {
-            members["version"] = .int(1)
-            value = .object(members)
+        guard let kind = document["type"]?.string.flatMap(ResourceKinds.named) else {
+            throw SyncError(.invalid, "the document is invalid", diagnostics: [
+                ResourceKinds.unknownType(document["type"]?.string, path: path, at: document.pair("type")?.value.mark ?? node.mark),
+            ])
         }
+        if document["version"] == nil { document.setValue(.int(1), forKey: "version") }
         return try store.write(workspace) { tx in
             let state = try WorkspaceState(tx)
-            let explicitID = value["id"]?.stringValue
+            let explicitID = document["id"]?.string
             let existing = try explicitID.flatMap { try tx.mapping(kind: kind.name, sourceID: $0) }
             let sourceID: String
             if let existing {
@@ -62,42 +72,31 @@ public struct WorkspaceApp {
                 sourceID = explicitID
             } else {
                 var allocator = SourceIDAllocator(taken: try tx.mappings().filter { $0.kind == kind.name }.map(\.sourceID))
-                sourceID = allocator.allocate(SourceID.base(from: kind.sourceIDNames(value), kind: kind.name))
+                sourceID = allocator.allocate(SourceID.base(from: kind.sourceIDNames(document.value), kind: kind.name))
             }
-            guard case .object(var members) = value else {
-                throw SyncError(.invalid, "\(path): a resource document is a mapping")
-            }
-            members["id"] = .string(sourceID)
-            // Validate the document as it will be projected, so positions refer to what was given.
-            let text = CanonicalText.render(.object(members), schema: kind.schema)
-            let loaded = ResourceLoader.load(Array(text.utf8), path: state.manifest.path(kind: kind, sourceID: sourceID),
-                                             kind: kind, expectedID: sourceID)
-            guard !loaded.diagnostics.hasErrors, let spec = loaded.spec else {
-                throw SyncError(.invalid, "\(path): the document is invalid", diagnostics: loaded.diagnostics.filter { $0.severity == .error })
-            }
-            let current = try existing.flatMap { try tx.resource(uuid: $0.uuid) }
+            var placed = document
+            placed.setValue(.string(sourceID), forKey: "id")
+            let loaded = ResourceLoader.check(placed, path: path, kind: kind, expectedID: nil)
+            let judge = StoreJudge(tx: tx, manifest: state.manifest, touched: Set(existing.map { [$0.uuid] } ?? []))
+            let warnings = try judge.judge([(path, loaded)])
+            guard let spec = loaded.spec else { throw SyncError(.invalid, "\(path): the document is invalid") }
+            let written = try ResourceWriter.write(spec, kind: kind, previousID: existing?.sourceID, path: path, tx: tx)
             let action: AppChangeResult.Action
-            let uuid: String
-            if let current {
-                if !current.archived && current.spec == spec.value {
-                    return AppChangeResult(action: .unchanged, uuid: current.uuid, kind: kind.name, sourceID: sourceID, commit: nil)
-                }
-                try tx.updateResource(uuid: current.uuid, spec: spec.value)
-                if current.archived { try tx.setArchived(uuid: current.uuid, false) }
-                action = current.archived ? .restored : .updated
-                uuid = current.uuid
-            } else {
-                uuid = try tx.insertResource(kind: kind.name, spec: spec.value).uuid
-                action = .created
+            switch written.step {
+            case .unchanged:
+                return AppChangeResult(action: .unchanged, uuid: written.uuid, kind: kind.name, sourceID: sourceID,
+                                       commit: nil, warnings: warnings)
+            case .create: action = .created
+            case .restore: action = .restored
+            default: action = .updated
             }
-            try tx.setMapping(Mapping(kind: kind.name, sourceID: sourceID, uuid: uuid,
-                                      lastSyncedSpecHash: spec.specHash, lastProjectedSpecHash: spec.specHash))
             let verb = action == .created ? "Create" : action == .restored ? "Restore" : "Update"
             let commit = try state.commit(
                 path: state.manifest.path(kind: kind, sourceID: sourceID),
                 blob: RawObject(type: .blob, data: Array(spec.canonicalText().utf8)),
-                message: "\(verb) \(kind.name) \(sourceID)", uuid: uuid, action: .put, actor: actor, tx: tx)
-            return AppChangeResult(action: action, uuid: uuid, kind: kind.name, sourceID: sourceID, commit: commit)
+                message: "\(verb) \(kind.name) \(sourceID)", uuid: written.uuid, action: .put, actor: actor, tx: tx)
+            return AppChangeResult(action: action, uuid: written.uuid, kind: kind.name, sourceID: sourceID,
+                                   commit: commit, warnings: warnings)
         }
     }
 
@@ -113,6 +112,8 @@ public struct WorkspaceApp {
             if resource.archived {
                 return AppChangeResult(action: .unchanged, uuid: resource.uuid, kind: kind.name, sourceID: mapping.sourceID, commit: nil)
             }
+            // Judged like a push that deletes the file: nothing may lose a name it uses.
+            _ = try StoreJudge(tx: tx, manifest: state.manifest, touched: [resource.uuid]).judge([])
             try tx.setArchived(uuid: resource.uuid, true)
             let commit = try state.commit(
                 path: state.manifest.path(kind: kind, sourceID: mapping.sourceID), blob: nil,
@@ -147,13 +148,11 @@ struct WorkspaceState {
             return id
         }
         tree = try head.map(objects.tree(ofCommit:))
-        if let tree, let blob = try objects.blobID(at: Manifest.fileName, in: tree) {
-            manifest = Manifest.parse(try objects.object(blob).data).0 ?? .default
-            needsManifest = false
-        } else {
-            manifest = .default
-            needsManifest = head == nil
+        let reading = try Manifest.read(from: StoreTree(objects: objects, tree: tree))
+        do { manifest = try reading.manifest() } catch {
+            throw SyncError.corrupt("the workspace branch's \(Manifest.fileName) cannot be read: \(error.diagnostics.map(\.description).joined(separator: "; "))")
         }
+        if case .implicit = reading { needsManifest = head == nil } else { needsManifest = false }
     }
 
     /// Writes the commit for one application change and moves the branch to it.

@@ -115,3 +115,20 @@ extension Node {
         }
     }
 }
+
+extension Node {
+    /// Sets the scalar at `key` of a mapping: an existing pair keeps its key and position
+    /// (its value takes the old value's position), a new pair is appended at the mapping's
+    /// own position. For filling in what a document left implicit (a version, an id) while
+    /// every other position still points into the text it came from. No effect on a
+    /// node that is not a mapping.
+    public mutating func setValue(_ value: Value, forKey key: String) {
+        guard case .mapping(var pairs) = content else { return }
+        if let index = pairs.firstIndex(where: { $0.key == key }) {
+            pairs[index].value = Node(value: value, at: pairs[index].value.mark)
+        } else {
+            pairs.append(Pair(key: key, keyMark: mark, value: Node(value: value, at: mark)))
+        }
+        content = .mapping(pairs)
+    }
+}

@@ -98,7 +98,7 @@ import WorkspaceTestSupport
         try clone.git("commit", "-qm", "remove the variable")
         let stranded = try clone.git("push")
         #expect(stranded.status != 0)
-        #expect(stranded.stderr.contains("workflows/notify/definition.yml:1:1: error: still uses variable 'slack', which this push removes"), "\(stranded)")
+        #expect(stranded.stderr.contains("workflows/notify/definition.yml:1:1: error: still uses variable 'slack', which this change removes"), "\(stranded)")
         #expect(try ws.dump() == before)
     }
 }

@@ -479,7 +479,7 @@ import WorkspaceTestSupport
         let pushed = try f.runner.run(["git", "push", "-o", "x", "-o", "tab\there", "origin", "main"], in: "local",
                                       extraEnvironment: ["GIT_REMOTE_WORKSPACE_TRACE": "1"])
         #expect(pushed.status == 0, "\(pushed)")
-        #expect(pushed.stderr.contains("< option push-option x\nworkspace: ignoring push option 'x' (this remote acts on: merge)\n> ok\n"), "\(pushed)")
+        #expect(pushed.stderr.contains("< option push-option x\nworkspace: ignoring push option 'x' (this remote acts on: merge, archive)\n> ok\n"), "\(pushed)")
         #expect(pushed.stderr.contains("< option push-option \"tab\\there\"\nworkspace: ignoring push option 'tab\there'"), "\(pushed)")
         #expect(try f.remoteRefs()["refs/heads/main"] == f.rev("HEAD"))
     }

@@ -39,7 +39,9 @@ import WorkspaceTestSupport
         try clone.git("commit", "-qam", "Retitle triage")
         let push = try clone.git("push")
         #expect(push.status == 0, "\(push)")
-        #expect(push.stderr.contains("workspace main: update  workflow triage"))
+        // One summary line per workspace; no per-resource lines without -v.
+        #expect(push.stderr.contains("workspace main: 1 updated\n"), "\(push)")
+        #expect(!push.stderr.contains("update  workflow triage"), "\(push)")
         let spec = try ws.show("triage")["spec"] as? [String: Any]
         #expect((spec?["definition"] as? [String: Any])?["title"] as? String == "Triage everything")
 
@@ -122,9 +124,9 @@ import WorkspaceTestSupport
         #expect(try ws.run.run(["git", "workspace", "app", "ls", ws.store]).stdout.contains(uuid) == false)
 
         try clone.git("revert", "--no-edit", "HEAD")
-        let restore = try clone.git("push")
+        let restore = try clone.git("push", "-v")
         #expect(restore.status == 0, "\(restore)")
-        #expect(restore.stderr.contains("restore workflow enrich-indicators"))
+        #expect(restore.stderr.contains("workspace main: restore workflow enrich-indicators\nworkspace main: 1 restored\n"), "\(restore)")
         let restored = try ws.show("enrich-indicators")
         #expect(restored["uuid"] as? String == uuid)
         #expect(restored["archived"] as? Bool == false)
@@ -133,9 +135,9 @@ import WorkspaceTestSupport
         let path = "workflows/enrich/definition.yml"
         try ws.write(clone, path, try ws.read(clone, path).replacingOccurrences(of: "id: enrich-indicators", with: "id: enrich"))
         try clone.git("commit", "-qam", "Rename enrich")
-        let rename = try clone.git("push")
+        let rename = try clone.git("push", "-v")
         #expect(rename.status == 0, "\(rename)")
-        #expect(rename.stderr.contains("rename  workflow enrich-indicators -> enrich"))
+        #expect(rename.stderr.contains("rename  workflow enrich-indicators -> enrich"), "\(rename)")
         #expect(try ws.show("enrich")["uuid"] as? String == uuid)
         let listed = try ws.run.run(["git", "workspace", "app", "ls", ws.store, "--archived"]).lines
         #expect(listed.count == 3, "\(listed)")

@@ -111,14 +111,20 @@ import WorkspaceTestSupport
         #expect(noRepo.stderr.contains("not in a git repository"))
     }
 
-    @Test func nonUTF8AndOutsideFilesAreNotACrash() throws {
+    @Test func nonUTF8FilesOutsideTheRootsAreNotACrashAndAStrayFileUnderARootIsAnError() throws {
         let (scratch, git) = try repository()
         try scratch.write("notes/\u{00E9}t\u{00E9}.yml", bytes: [0xFF, 0xFE, 0x00])
+        try git.git("add", "-A")
+        try git.git("commit", "-qm", "notes")
+        let outside = try git.run(["git", "workspace", "validate", "HEAD"])
+        #expect(outside.status == 0, "\(outside)")
+        // A file under a root that is not a resource path would not be imported: an error
+        // naming the canonical path it probably meant, never a warning a push passes over.
         try scratch.write("workflows/stray.yml", "x: 1\n")
         try git.git("add", "-A")
-        try git.git("commit", "-qm", "more files")
-        let result = try git.run(["git", "workspace", "validate", "HEAD"])
-        #expect(result.status == 0, "\(result)")
-        #expect(result.stderr.contains("workflows/stray.yml:1:1: warning: not a canonical workflow path (expected workflows/<id>/definition.yml); ignored"))
+        try git.git("commit", "-qm", "stray")
+        let stray = try git.run(["git", "workspace", "validate", "HEAD"])
+        #expect(stray.status == 1, "\(stray)")
+        #expect(stray.stderr.contains("workflows/stray.yml:1:1: error: not a canonical workflow path (a workflow is workflows/<id>/definition.yml); it would not be imported; did you mean workflows/stray/definition.yml?"), "\(stray)")
     }
 }

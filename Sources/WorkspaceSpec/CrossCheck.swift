@@ -1,0 +1,98 @@
+import YAML
+
+/// The rules between resources, one implementation for every door: source ids unique per
+/// kind regardless of case, exported names (workflow aliases, variable names) unique, every
+/// reference resolved, and no change that takes a name away from a resource still using it.
+///
+/// A change is judged against the live resources it leaves alone (`Others`): none for a
+/// whole tree (everything is in it), the rest of the stored workspace for a push or an
+/// application edit. The others are only read when the change offers, uses or removes a
+/// name, so an ordinary edit costs nothing here.
+public enum CrossCheck {
+    /// A live resource the change leaves alone, as the rules need to see it.
+    public struct Other: Sendable {
+        /// How messages name it (`workflow triage`).
+        public var owner: String
+        /// Its path in the tree, for diagnostics about it.
+        public var path: String
+        public var findings: KindFindings
+
+        public init(owner: String, path: String, findings: KindFindings) {
+            self.owner = owner
+            self.path = path
+            self.findings = findings
+        }
+    }
+
+    /// The live resources a change leaves alone.
+    public protocol Others {
+        /// The source id of such a resource of `kind` that equals `id` ignoring case only.
+        func caseTwin(kind: String, of id: String) throws -> String?
+        /// All of them, with the names they offer and use.
+        func all() throws -> [Other]
+    }
+
+    /// Judges `changed` (the documents the change writes, as loaded from their files).
+    /// `removed` holds the keys (`NameTable.key`) of the names the resources it replaces or
+    /// archives offered before; `others` is nil when the change is a whole tree.
+    public static func check(_ changed: [(path: String, result: ResourceLoader.Result)],
+                             removed: Set<String> = [], others: (any Others)?) throws -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var byFoldedID: [String: String] = [:]
+        for item in changed {
+            guard let spec = item.result.spec else { continue }
+            let key = spec.kindName + "\u{0}" + spec.sourceID.lowercased()
+            var other = byFoldedID[key]
+            if other == nil { other = try others?.caseTwin(kind: spec.kindName, of: spec.sourceID) }
+            if let other {
+                diagnostics.append(Diagnostic(.error, "case-collision", "source id '\(spec.sourceID)' differs from '\(other)' only by case "
+                                              + "(one directory on a case-insensitive file system)", path: item.path, at: nil))
+            } else {
+                byFoldedID[key] = spec.sourceID
+            }
+        }
+
+        let offered = Set(changed.flatMap { $0.result.findings.exports.map { NameTable.key($0.namespace, $0.name) } })
+        let lost = removed.subtracting(offered)
+        let involved = changed.contains { !$0.result.findings.exports.isEmpty || !$0.result.findings.references.isEmpty }
+        guard involved || !lost.isEmpty else { return diagnostics }
+
+        let scope = others == nil ? "tree" : "workspace"
+        let untouched = try others?.all() ?? []
+        var names = NameTable()
+        for other in untouched {
+            for export in other.findings.exports { names.offer(export, by: other.owner, path: other.path) }
+        }
+        for item in changed {
+            for export in item.result.findings.exports {
+                if let duplicate = names.offer(export, by: "\(item.path):\(export.mark)", path: item.path) {
+                    diagnostics.append(duplicate)
+                }
+            }
+        }
+        for item in changed {
+            diagnostics += item.result.findings.references.compactMap { names.check($0, path: item.path, scope: scope) }
+        }
+        // Resources the change leaves alone must not lose a name they use.
+        guard !lost.isEmpty else { return diagnostics }
+        for other in untouched {
+            for reference in other.findings.references where lost.contains(NameTable.key(reference.namespace, reference.name))
+                && !names.contains(reference.namespace, reference.name) {
+                diagnostics.append(Diagnostic(.error, "unresolved-reference",
+                                              "still uses \(reference.noun) '\(reference.name)', which this change removes",
+                                              path: other.path, at: nil))
+            }
+        }
+        return diagnostics
+    }
+
+    /// The names a stored document offers and uses, read from its normalized value (no
+    /// positions: diagnostics about it name only its path).
+    public static func findings(kind kindName: String, spec: Value) -> KindFindings {
+        var findings = KindFindings()
+        guard let kind = ResourceKinds.named(kindName) else { return findings }
+        var sink = DiagnosticSink(path: "")
+        kind.check(Node(value: spec), into: &sink, findings: &findings)
+        return findings
+    }
+}

@@ -1,0 +1,106 @@
+import WorkspaceSpec
+import WorkspaceStore
+import YAML
+
+/// The judgement of a change to a stored workspace, shared by a push and the application
+/// API (`app put`/`app rm`): the changed documents as loaded from their files, then the
+/// rules between resources (`CrossCheck`) against the live resources the change leaves
+/// alone. Any error refuses the whole change; nothing has been written yet when it does.
+struct StoreJudge: CrossCheck.Others {
+    let tx: any WorkspaceReading
+    let manifest: Manifest
+    /// The UUIDs of the stored resources the change rewrites, renames or archives.
+    let touched: Set<String>
+
+    /// Judges `loaded` (with `errors` found before, such as misplaced paths); returns the
+    /// warnings, or throws `SyncError.invalid` with every error sorted for the report.
+    func judge(_ loaded: [(path: String, result: ResourceLoader.Result)], errors: [Diagnostic] = []) throws -> [Diagnostic] {
+        var diagnostics = errors
+        for item in loaded { diagnostics += item.result.diagnostics }
+        diagnostics += try CrossCheck.check(loaded, removed: try offeredByTouched(), others: self)
+        let found = diagnostics.filter { $0.severity == .error }
+        guard found.isEmpty else {
+            throw SyncError(.invalid, "invalid definitions: \(found.count) error\(found.count == 1 ? "" : "s")",
+                            diagnostics: found.sortedForReport())
+        }
+        return diagnostics.filter { $0.severity == .warning }
+    }
+
+    /// The names the touched resources offer now, before the change.
+    func offeredByTouched() throws -> Set<String> {
+        var offered: Set<String> = []
+        for uuid in touched {
+            guard let resource = try tx.resource(uuid: uuid), !resource.archived else { continue }
+            offered.formUnion(CrossCheck.findings(kind: resource.kind, spec: resource.spec).exports
+                .map { NameTable.key($0.namespace, $0.name) })
+        }
+        return offered
+    }
+
+    func caseTwin(kind: String, of id: String) throws -> String? {
+        guard let mapping = try tx.mapping(kind: kind, sourceID: id), mapping.sourceID != id,
+              !touched.contains(mapping.uuid), try tx.resource(uuid: mapping.uuid)?.archived == false else { return nil }
+        return mapping.sourceID
+    }
+
+    func all() throws -> [CrossCheck.Other] {
+        let ids = Dictionary(try tx.mappings().map { ($0.uuid, $0.sourceID) }) { first, _ in first }
+        return try tx.resources(includeArchived: false).filter { !touched.contains($0.uuid) }.map { resource in
+            let id = ids[resource.uuid] ?? resource.uuid
+            let path = ResourceKinds.named(resource.kind).map { manifest.path(kind: $0, sourceID: id) } ?? id
+            return CrossCheck.Other(owner: "\(resource.kind) \(id)", path: path,
+                                    findings: CrossCheck.findings(kind: resource.kind, spec: resource.spec))
+        }
+    }
+}
+
+/// Writing one resource as its document says it, the same way for a push and an
+/// application edit: the UUID is kept when the resource is known (by its previous source
+/// id, else its current one), nothing is written when its spec did not change (a change is
+/// a change in spec space only), and the postcondition is checked.
+enum ResourceWriter {
+    /// Writes `spec` for the resource known as `previousID` (nil: look it up by the new id);
+    /// `path` names the file in messages. Returns what happened and the resource's UUID.
+    static func write(_ spec: ResourceSpec, kind: any ResourceKind.Type, previousID: String?, path: String,
+                      tx: any WorkspaceWriting) throws -> (step: PushPlan.Step, uuid: String) {
+        let newID = spec.sourceID
+        let mapping = try previousID.flatMap { try tx.mapping(kind: kind.name, sourceID: $0) }
+            ?? tx.mapping(kind: kind.name, sourceID: newID)
+        var step = PushPlan.Step.create(kind: kind.name, id: newID)
+        let uuid: String
+        if let mapping, let resource = try tx.resource(uuid: mapping.uuid) {
+            uuid = resource.uuid
+            let renamed = mapping.sourceID != newID
+            if !resource.archived && !renamed && resource.spec == spec.value && mapping.lastSyncedSpecHash == spec.specHash {
+                return (.unchanged(kind: kind.name, id: newID), uuid)
+            }
+            if resource.spec != spec.value { try tx.updateResource(uuid: uuid, spec: spec.value) }
+            if resource.archived { try tx.setArchived(uuid: uuid, false) }
+            step = resource.archived ? .restore(kind: kind.name, id: newID)
+                : renamed ? .rename(kind: kind.name, from: mapping.sourceID, to: newID) : .update(kind: kind.name, id: newID)
+        } else {
+            uuid = try tx.insertResource(kind: kind.name, spec: spec.value).uuid
+        }
+        let projected = try projectedHash(spec, kind: kind)
+        do {
+            try tx.setMapping(Mapping(kind: kind.name, sourceID: newID, uuid: uuid,
+                                      lastSyncedSpecHash: spec.specHash, lastProjectedSpecHash: projected))
+        } catch let error as StoreError where error.code == StoreError.Code.sourceIDTaken {
+            throw SyncError(.invalid, "\(path): source id '\(newID)' is taken by another \(kind.name) (an archived one keeps its id; restore it, or pick another id)")
+        }
+        // Postcondition: the workspace holds exactly what the file says.
+        guard try tx.resource(uuid: uuid)?.spec == spec.value, projected == spec.specHash else {
+            throw SyncError(.invalid, "\(path): the workspace cannot hold this document as written (its projection differs)")
+        }
+        return (step, uuid)
+    }
+
+    /// The hash of the resource as the workspace would render it: canonical text, read back.
+    static func projectedHash(_ spec: ResourceSpec, kind: any ResourceKind.Type) throws -> String {
+        let text = spec.canonicalText()
+        guard let reread = ResourceLoader.load(Array(text.utf8), path: "", kind: kind, expectedID: spec.sourceID).spec else {
+            throw SyncError.corrupt("the canonical text of \(spec.sourceID) cannot be read back")
+        }
+        return reread.specHash
+    }
+}
