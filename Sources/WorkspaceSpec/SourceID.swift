@@ -41,23 +41,52 @@ public enum SourceID {
 
     /// The slug of a name: lowercase ASCII letters and digits, runs of anything else as one
     /// `-`, no `-` at either end, at most `maxSlugLength` characters. Nil when nothing is left.
+    ///
+    /// Latin letters with accents become their base letters by `transliterations`
+    /// (`Café Überwachung` -> `cafe-uberwachung`); combining marks (a decomposed `é`) are
+    /// dropped. The table is fixed, not the platform's locale data, so every machine derives
+    /// the same ids (invariant 4). Other scripts count as separators.
     public static func slug(_ name: String) -> String? {
         var out: [Character] = []
         var pendingDash = false
         for scalar in name.lowercased().unicodeScalars {
-            switch scalar {
-            case "a"..."z", "0"..."9":
-                if pendingDash && !out.isEmpty { out.append("-") }
-                pendingDash = false
-                out.append(Character(scalar))
-            default:
-                pendingDash = true
+            if (0x300...0x36F).contains(scalar.value) { continue }
+            let letters = transliterations[scalar].map { Array($0.unicodeScalars) } ?? [scalar]
+            for letter in letters {
+                switch letter {
+                case "a"..."z", "0"..."9":
+                    if pendingDash && !out.isEmpty { out.append("-") }
+                    pendingDash = false
+                    out.append(Character(letter))
+                default:
+                    pendingDash = true
+                }
             }
             if out.count >= maxSlugLength { break }
         }
+        if out.count > maxSlugLength { out.removeLast(out.count - maxSlugLength) }
         while out.last == "-" { out.removeLast() }
         return out.isEmpty ? nil : String(out)
     }
+
+    /// The transliteration table (lowercase Latin-1 Supplement and Latin Extended-A letters
+    /// to ASCII), documented in git-workspace(1): each base letter or pair with the letters
+    /// that become it.
+    static let transliterationTable: [(String, String)] = [
+        ("a", "àáâãäåāăą"), ("ae", "æ"), ("c", "çćĉċč"), ("d", "ďđð"), ("e", "èéêëēĕėęě"),
+        ("g", "ĝğġģ"), ("h", "ĥħ"), ("i", "ìíîïĩīĭįı"), ("ij", "ĳ"), ("j", "ĵ"), ("k", "ķĸ"),
+        ("l", "ĺļľŀł"), ("n", "ñńņňŉŋ"), ("o", "òóôõöøōŏő"), ("oe", "œ"), ("r", "ŕŗř"),
+        ("s", "śŝşšſ"), ("ss", "ß"), ("t", "ţťŧ"), ("th", "þ"), ("u", "ùúûüũūŭůűų"), ("w", "ŵ"),
+        ("y", "ýÿŷ"), ("z", "źżž"),
+    ]
+
+    static let transliterations: [Unicode.Scalar: String] = {
+        var table: [Unicode.Scalar: String] = [:]
+        for (ascii, letters) in transliterationTable {
+            for letter in letters.unicodeScalars { table[letter] = ascii }
+        }
+        return table
+    }()
 
     /// The base id for a new resource: the slug of the first usable name, else the kind's name.
     ///

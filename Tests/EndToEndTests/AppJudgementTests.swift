@@ -118,4 +118,12 @@ import WorkspaceTestSupport
         #expect(put.stderr.hasPrefix("unchanged workflow notify"), "\(put)")
         #expect(try ws.dump() == before)
     }
+
+    @Test func accentedTitlesBecomeReadableSourceIDs() throws {
+        let ws = try WorkspaceFixture("app-accents")
+        let (_, id) = try ws.put(appWorkflow(title: "Café Überwachung"))
+        #expect(id == "cafe-uberwachung")
+        let clone = try ws.clone("c")
+        #expect(FileManager.default.fileExists(atPath: clone.directory.appendingPathComponent("workflows/cafe-uberwachung/definition.yml").path))
+    }
 }

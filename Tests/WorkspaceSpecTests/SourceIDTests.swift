@@ -5,7 +5,12 @@ import WorkspaceSpec
     @Test func slugs() {
         #expect(SourceID.slug("Triage: Phishing Emails!") == "triage-phishing-emails")
         #expect(SourceID.slug("  ") == nil)
-        #expect(SourceID.slug("Ünïcode only") == "n-code-only")
+        #expect(SourceID.slug("Ünïcode only") == "unicode-only")
+        #expect(SourceID.slug("Café Überwachung") == "cafe-uberwachung")
+        #expect(SourceID.slug("Straße Œuvre Ærø Łódź") == "strasse-oeuvre-aero-lodz")
+        // A decomposed é (e + combining acute) slugs like the composed one.
+        #expect(SourceID.slug("Cafe\u{301} Noir") == "cafe-noir")
+        #expect(SourceID.slug("日本 workflow") == "workflow")
         #expect(SourceID.slug(String(repeating: "ab ", count: 40))!.count <= SourceID.maxSlugLength)
     }
 
