@@ -3,7 +3,7 @@
 # Idempotent: a machine that has them all is left alone (no apt-get at all).
 set -euo pipefail
 
-packages=(git pkg-config libgit2-dev libyaml-dev zlib1g-dev libsqlite3-dev sqlite3 postgresql)
+packages=(git pkg-config libgit2-dev libyaml-dev zlib1g-dev libsqlite3-dev sqlite3 postgresql man-db groff-base bsdextrautils)
 
 missing=()
 for package in "${packages[@]}"; do
