@@ -75,7 +75,7 @@ public enum Credentials {
         let previous = words.count > 1 ? words[words.count - 2] : nil
         if last == "token", let previous, notCredentialBeforeToken.contains(previous) { return false }
         if credentialWords.contains(last) { return true }
-        if let previous, credentialPairs.contains("\(previous) \(last)") { return true }
+        if let previous, credentialPairs.contains("\(previous) \(last == "keys" ? "key" : last)") { return true }
         return false
     }
 
@@ -87,9 +87,9 @@ public enum Credentials {
         "secretkey", "accesskey", "clientsecret",
     ]
 
-    /// Last two words that make a key a credential.
+    /// Last two words that make a key a credential (`keys` counts as `key`).
     public static let credentialPairs: Set<String> = [
-        "api key", "api keys", "access key", "secret key", "private key", "signing key",
+        "api key", "access key", "secret key", "private key", "signing key",
         "encryption key", "master key", "auth key",
     ]
 

@@ -89,7 +89,7 @@ import YAML
         "password", "Password", "DB_PASSWORD", "db-password", "dbPassword", "password2", "passwd", "passphrase",
         "secret", "secrets", "client_secret", "clientSecret", "webhook.secret", "token", "slack_token", "githubToken",
         "oauth2_token", "csrf_token", "access_token", "api_key", "apiKey", "APIKey", "X-API-Key", "apikey",
-        "private_key", "ssh-private-key", "secret_key", "aws_secret_access_key", "access_key", "signing_key",
+        "private_key", "ssh-private-key", "signing_keys", "secret_key", "aws_secret_access_key", "access_key", "signing_key",
         "credentials", "creds", "authorization", "Authorization",
     ])
     func credentialNames(_ key: String) {
