@@ -37,7 +37,9 @@ enum CredentialShapes {
     static let unbounded = Int.max - 1
 
     static let all: [CredentialShape] = [
-        CredentialShape("private-key", "a private key block", ["-----BEGIN "], ByteClass("A-Za-z0-9 _=+/:,.\t\r\n-"),
+        // The block's own characters plus `\`: a key inside JSON text (a pasted service
+        // account file) has its line ends escaped as `\n`.
+        CredentialShape("private-key", "a private key block", ["-----BEGIN "], ByteClass("A-Za-z0-9 _=+/:,.\\\t\r\n-"),
                         80...unbounded, extra: { text, run in isPrivateKeyBlock(text, run) }),
         CredentialShape("aws-access-key-id", "an AWS access key id", ["AKIA", "ASIA", "ABIA", "ACCA"],
                         .base32, 16...16),

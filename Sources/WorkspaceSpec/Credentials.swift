@@ -61,9 +61,9 @@ public enum Credentials {
     /// The key is cut into lowercase words at `_`, `-`, `.`, spaces and other punctuation and
     /// at camelCase humps (`githubToken`, `APIKey`, `X-Api-Key`); digits ending a word are
     /// dropped (`password2`, `oauth2_token`). It names a credential when its last word is
-    /// one of `credentialWords`, or its last two words are one of `credentialPairs`
-    /// (`api key`, `secret access key`), or it is one of the closed compounds in
-    /// `credentialWords` (`apikey`, `accesstoken`). A `token` after `page`, `next`,
+    /// one of `credentialWords` (`db_password`, `slackToken`, and closed compounds such as
+    /// `apikey`), or its last two words are one of `credentialPairs` (`api_key`,
+    /// `aws_secret_access_key`, `signing_keys`). A `token` after `page`, `next`,
     /// `continuation`, `pagination`, `cursor`, `sync`, `resume`, `start`, `max`, `min`,
     /// `num` or `total` is a paging cursor or a count, not a credential; `tokens` (plural)
     /// is never one (`max_tokens`). Only the last word counts, so `token_url`,

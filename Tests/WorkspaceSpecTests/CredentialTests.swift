@@ -161,6 +161,14 @@ import YAML
         #expect(found.last?.message.hasPrefix("this string holds what looks like a private key block;") == true)
     }
 
+    /// A service account file pasted as JSON text keeps its key's line ends as `\n`.
+    @Test func privateKeyInsideJSONTextIsFound() {
+        var fake = FakeCredentials()
+        let escaped = fake.pem("PRIVATE KEY").replacingOccurrences(of: "\n", with: "\\n")
+        let json = #"{"type": "service_account", "private_key_id": "abc", "private_key": ""# + escaped + #"", "client_email": "x@y"}"#
+        #expect(Credentials.literalCredentials(in: json) == ["a private key block"])
+    }
+
     @Test func hostileInputStaysLinear() {
         let text = String(repeating: "sk-", count: 200_000) + String(repeating: "ey" + "J.", count: 200_000)
         #expect(Credentials.literalCredentials(in: text).isEmpty)
