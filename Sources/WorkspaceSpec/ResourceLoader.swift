@@ -61,6 +61,7 @@ public enum ResourceLoader {
             sink.error("source-id", "the path's source id is not valid: \(problem)", at: nil)
         }
         kind.check(node, into: &sink, findings: &findings)
+        Credentials.check(node, keyRoots: (kind as? any CredentialKeyedKind.Type)?.credentialKeyRoots ?? [], into: &sink)
         let spec = sourceID.map {
             ResourceSpec(kindName: kind.name, sourceID: $0, value: kind.schema.normalize(node.value))
         }

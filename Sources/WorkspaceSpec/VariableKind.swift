@@ -12,8 +12,10 @@ import YAML
 ///   default: {channel: "#alerts"}
 ///   production: {channel: "#prod-alerts"}
 /// ```
-/// Secret values never live in a repository: a document carrying `secret`/`secrets` is refused.
-public enum VariableKind: ResourceKind {
+/// Secret values never live in a repository: a top-level key named like a credential
+/// (`secret`, `secrets`, `password`, …) is refused whatever its value, and inside `values` a
+/// key named like a credential may not hold a literal (`Credentials`, rule `credential-key`).
+public enum VariableKind: CredentialKeyedKind {
     public static let name = "variable"
     public static let rootKey = "variables"
     public static let defaultRoot = "variables/"
@@ -30,11 +32,15 @@ public enum VariableKind: ResourceKind {
         [document["name"]?.stringValue]
     }
 
-    static let secretKeys: Set<String> = ["secret", "secrets", "secret_value", "secret_values"]
+    /// Values per environment are free-form data: credential-named keys are checked inside.
+    public static let credentialKeyRoots = ["values"]
+
+    /// Top-level keys refused besides credential names: older spellings of a secret's value.
+    static let secretKeys: Set<String> = ["secret_value", "secret_values"]
 
     public static func check(_ document: Node, into sink: inout DiagnosticSink, findings: inout KindFindings) {
-        for pair in document.pairs ?? [] where secretKeys.contains(pair.key) {
-            sink.error("secret-value", "variables never carry secret values ('\(pair.key)'): keep secrets in the application", at: pair.keyMark)
+        for pair in document.pairs ?? [] where secretKeys.contains(pair.key) || Credentials.isCredentialName(pair.key) {
+            sink.error("credential-key", "variables never carry secret values (key '\(pair.key)'); \(Credentials.advice)", at: pair.keyMark)
         }
         if let nameNode = document["name"], let name = nameNode.string {
             if name.isEmpty || !name.unicodeScalars.allSatisfy(Expressions.isIdentifier)

@@ -46,7 +46,7 @@ import WorkspaceSpec
 
     @Test func secretsAreRefused() {
         let report = validate(["variables/slack.yml": Self.variable + "\nsecret: hunter2\n"])
-        #expect(report.diagnostics.contains { $0.rule == "secret-value" && $0.mark?.line == 7 })
+        #expect(report.diagnostics.contains { $0.rule == "credential-key" && $0.mark?.line == 7 })
         #expect(!report.isValid)
     }
 }
