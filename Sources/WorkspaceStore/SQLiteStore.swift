@@ -50,7 +50,7 @@ public final class SQLiteStore: WorkspaceStore {
         let failure = SQLiteFailure(path: absolute, busyTimeout: busyTimeout)
         do {
             queue = try DatabaseQueue(path: absolute, configuration: configuration)
-            try StoreSchema.prepare(queue)
+            try StoreSchema.prepare(queue, path: absolute)
         } catch let error as DatabaseError {
             throw failure.storeError(error, operation: "open the store")
         }

@@ -30,18 +30,18 @@ enum StoreSchema {
     ///
     /// Two processes opening a new file at once may both try "v1"; the loser's error is
     /// dropped when the winner has left the file fully migrated.
-    static func prepare(_ writer: some DatabaseWriter) throws {
+    static func prepare(_ writer: some DatabaseWriter, path: String) throws {
         let migrator = migrator
         let current = try writer.read { db -> Bool in
             if try migrator.hasBeenSuperseded(db) {
                 throw StoreError(.schemaTooNew,
-                                 "the store was written by a newer git-remote-workspace; upgrade to use it")
+                                 "the store \(path) was written by a newer git-remote-workspace; upgrade to use it")
             }
             let tables = try String.fetchAll(db, sql: """
                 SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
                 """)
             if !tables.isEmpty, !tables.contains("grdb_migrations") {
-                throw StoreError(.notAStore, "the file is an SQLite database but not a workspace store; "
+                throw StoreError(.notAStore, "\(path) is an SQLite database but not a workspace store; "
                                  + "give the path of a store, or a new file to create one")
             }
             let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode")
@@ -52,7 +52,7 @@ enum StoreSchema {
             // Outside any transaction, as SQLite requires; a no-op when already in WAL mode.
             let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             guard journal == "wal" else {
-                throw StoreError(.databaseError, "SQLite could not switch the store to WAL mode (it stayed in "
+                throw StoreError(.databaseError, "SQLite could not switch the store \(path) to WAL mode (it stayed in "
                                  + "'\(journal ?? "unknown")' mode); check that its directory is writable")
             }
         }

@@ -16,8 +16,8 @@ import Foundation
 public struct WriteLockHolder: Sendable, Hashable, CustomStringConvertible {
     /// The holder's process id.
     public var pid: Int32
-    /// What the process is, from its command line: "`git workspace app put`", "a push
-    /// (git-remote-workspace)", "the sqlite3 shell"; nil when `/proc` does not say.
+    /// What the process is, from its command line: "`git workspace app put`", "a push by
+    /// git-remote-workspace", "the sqlite3 shell"; nil when `/proc` does not say.
     /// Only the program name and subcommand words are used: never arguments, which may
     /// hold URLs with credentials.
     public var kind: String?
@@ -88,11 +88,17 @@ enum ProcessDescription {
     /// A short description of `pid` for messages: which of our tools (and which command),
     /// or the program's name.
     static func kind(of pid: Int32) -> String? {
-        guard let arguments = arguments(of: pid), let (program, words) = command(arguments) else { return nil }
+        guard let arguments = arguments(of: pid) else { return nil }
+        return describe(arguments, underSync: { syncAncestor(of: pid) != nil })
+    }
+
+    /// Describes a process by its `arguments`; `underSync` says whether `git workspace sync`
+    /// started it (asked only for the helper).
+    static func describe(_ arguments: [String], underSync: () -> Bool) -> String? {
+        guard let (program, words) = command(arguments) else { return nil }
         switch program {
         case "git-remote-workspace":
-            if syncAncestor(of: pid) != nil { return "a push by `git workspace sync`" }
-            return "a push (git-remote-workspace)"
+            return underSync() ? "a push by `git workspace sync`" : "a push by git-remote-workspace"
         case "git-workspace":
             let depth = ["app", "hook"].contains(words.first ?? "") ? 2 : 1
             return "`" + (["git workspace"] + words.prefix(depth)).joined(separator: " ") + "`"

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Testing
-import WorkspaceStore
+@testable import WorkspaceStore
 import WorkspaceTestSupport
 
 /// The store's write lock as other processes see it: readers never wait, a writer past the
@@ -129,5 +129,25 @@ import WorkspaceTestSupport
         let scratch = try ScratchDirectory("lock")
         let store = try WorkspaceStores.open(url: scratch.path("t.db"), environment: [variable: "2.5"])
         #expect((store as? SQLiteStore)?.busyTimeout == 2.5)
+    }
+
+    @Test func holdersAreNamedByProgramAndSubcommandOnly() {
+        let describe = { (arguments: [String], sync: Bool) in ProcessDescription.describe(arguments, underSync: { sync }) }
+        #expect(describe(["/usr/local/bin/git-workspace", "app", "put", "/srv/a.db#main", "--file", "x"], false)
+                == "`git workspace app put`")
+        #expect(describe(["git-workspace", "sync", "--json"], false) == "`git workspace sync`")
+        #expect(describe(["git-remote-workspace", "origin", "workspace::/srv/a.db"], false) == "a push by git-remote-workspace")
+        #expect(describe(["git-remote-workspace", "origin", "workspace::/srv/a.db"], true) == "a push by `git workspace sync`")
+        #expect(describe(["sqlite3", "-bail", "/srv/a.db"], false) == "the sqlite3 shell")
+        // Arguments (which may hold credentials) never appear; only the program's name.
+        #expect(describe(["/opt/app/bin/worker", "--db", "postgres://user:secret@host/x"], false) == "`worker`")
+        #expect(describe([], false) == nil)
+    }
+
+    @Test func procSaysWhatThisProcessIsAndWhoStartedIt() {
+        let arguments = ProcessDescription.arguments(of: getpid())
+        #expect(arguments?.isEmpty == false)
+        #expect(ProcessDescription.parent(of: getpid()) == getppid())
+        #expect(ProcessDescription.arguments(of: Int32.max) == nil)
     }
 }
