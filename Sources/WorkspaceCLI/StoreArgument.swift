@@ -12,13 +12,13 @@ import WorkspaceSync
 ///   argument, else the part before one of its `#`s (the last `#` first); what follows that
 ///   `#` is the workspace (`a#b.db` is store `a#b.db`, `a#b.db#staging` its workspace
 ///   `staging`, `s.db#team#1` workspace `team#1` of `s.db`);
-/// - an empty workspace after the `#` means `main`, so a trailing `#` or `#main` is the
-///   explicit way to say "this whole path is the store" (needed only when a file named
-///   like the whole argument exists too);
+/// - an empty workspace after the `#` means `main` (`a#b.db#`, `a#b.db#main`);
 /// - when no part names a file, the split is at the last `#`, and opening fails naming
 ///   every path tried.
-/// A URL (`file://…`) follows URL syntax instead: its first `#` starts the workspace (a `#`
-/// in the path is written `%23`).
+/// A URL (`file://…`) follows URL syntax instead: its first `#` always starts the workspace
+/// (a `#` in the path is written `%23`). That is the explicit form for the one case the
+/// rule above cannot express: files `s.db` and `s.db#staging` both exist, and the
+/// workspace `staging` of `s.db` is meant (`file:///srv/s.db#staging`).
 struct StoreArgument {
     var address: String
     var workspace: String
@@ -61,6 +61,11 @@ struct StoreArgument {
         if address.isEmpty {
             throw CommandFailure(message: "no store path before the '#'; give STORE or STORE#WORKSPACE",
                                  status: ExitStatus.usage)
+        }
+        if address.lowercased().hasPrefix("file://"), let path = URL(string: address)?.path, !path.isEmpty,
+           !FileManager.default.fileExists(atPath: path) {
+            throw CommandFailure(message: "no workspace store at '\(path)' (from \(address); create one with: "
+                                 + "git workspace init \(path))")
         }
         if !address.contains("://") && !FileManager.default.fileExists(atPath: address) {
             if tried.count > 1 {

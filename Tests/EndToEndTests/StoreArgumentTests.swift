@@ -54,6 +54,27 @@ import WorkspaceTestSupport
         #expect(try Self.ids(ws, ws.store).isEmpty)
     }
 
+    /// Files `s.db` and `s.db#staging` both exist: the plain argument means the second,
+    /// a `file://` URL (whose first `#` always starts the workspace) the first's `staging`.
+    @Test func aFileURLIsTheExplicitForm() throws {
+        let ws = try WorkspaceFixture("hash-url", workspaces: ["main", "staging"])
+        let created = try ws.run.run(["git", "workspace", "init", "store.db#staging"])
+        try #require(created.status == 0, "\(created)")
+        #expect(try Self.put(ws, "store.db#staging", title: "Other store").status == 0)
+        #expect(try Self.put(ws, "file://\(ws.store)#staging", title: "Staging").status == 0)
+
+        #expect(try Self.ids(ws, "store.db#staging") == ["other-store"])
+        #expect(try Self.ids(ws, "file://\(ws.store)#staging") == ["staging"])
+        #expect(try Self.ids(ws, "store.db#staging#main") == ["other-store"])
+        #expect(try Self.ids(ws, ws.store).isEmpty)
+
+        // A URL never creates a store either.
+        let missing = try ws.run.run(["git", "workspace", "app", "ls", "file://" + ws.scratch.path("new.db")])
+        #expect(missing.status == 2, "\(missing)")
+        #expect(missing.stderr.contains("no workspace store at '\(ws.scratch.path("new.db"))'"), "\(missing)")
+        #expect(!FileManager.default.fileExists(atPath: ws.scratch.path("new.db")))
+    }
+
     @Test func aMissingStoreNamesEveryPathItLookedFor() throws {
         let ws = try WorkspaceFixture("hash-missing", workspaces: [])
         let listed = try ws.run.run(["git", "workspace", "app", "ls", "x#y.db#staging"])
