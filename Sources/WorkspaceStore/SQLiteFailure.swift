@@ -26,7 +26,7 @@ struct SQLiteFailure {
             return busy(operation: operation)
         case .SQLITE_NOTADB:
             return StoreError(.notAStore, "\(cannot): the file is not an SQLite database (SQLite: \(said)); "
-                              + "give the path of a workspace store, or of a new file to create one")
+                              + "give the path of a workspace store (`git workspace init` creates one at a new path)")
         case .SQLITE_CORRUPT:
             switch integrityCheck() {
             case .failed(let findings):
@@ -83,7 +83,13 @@ struct SQLiteFailure {
             let rows = try DatabaseQueue(path: path, configuration: configuration).read { db in
                 try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
             }
-            return rows == ["ok"] ? .passed : .failed(rows)
+            if rows == ["ok"] { return .passed }
+            // One finding a line, without SQLite's "*** in database main ***" headings; the
+            // first three are enough to show the damage and keep the message short.
+            let findings = rows.flatMap { $0.split(separator: "\n") }
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty && !$0.hasPrefix("***") }
+            return .failed(findings.count > 3 ? findings.prefix(3) + ["…"] : findings)
         } catch let error as DatabaseError {
             if error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
                 return .failed([error.message ?? "the database disk image is malformed"])

@@ -42,7 +42,7 @@ enum StoreSchema {
                 """)
             if !tables.isEmpty, !tables.contains("grdb_migrations") {
                 throw StoreError(.notAStore, "\(path) is an SQLite database but not a workspace store; "
-                                 + "give the path of a store, or a new file to create one")
+                                 + "give the path of a workspace store (`git workspace init` creates one at a new path)")
             }
             let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode")
             return try journal == "wal" && migrator.hasCompletedMigrations(db)

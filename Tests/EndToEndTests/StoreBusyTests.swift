@@ -75,6 +75,15 @@ import WorkspaceTestSupport
         // The helper answered the refusal and ended cleanly (no session failure, no crash).
         #expect(!push.stderr.contains("git-remote-workspace:") && !push.stderr.contains("fatal:"), "\(push)")
         #expect(!push.stderr.contains("Fatal error"), "\(push)")
+        // The same refusal straight from the helper: a protocol reply, then a clean exit.
+        let helper = try clone.run(["git-remote-workspace", "origin", ws.url],
+                                   stdin: "push refs/heads/main:refs/heads/main\n\n",
+                                   extraEnvironment: ["GIT_DIR": clone.directory.appendingPathComponent(".git").path,
+                                                      "GIT_WORKSPACE_BUSY_TIMEOUT": "0.2"])
+        #expect(helper.status == 0, "\(helper)")
+        #expect(helper.stdout.hasPrefix("error refs/heads/main busy: the store \(ws.store) is busy: the sqlite3 shell"),
+                "\(helper)")
+        #expect(helper.stdout.hasSuffix("\n\n"), "\(helper)")
         #expect(try ws.dump() == before)
         lock.release()
 
