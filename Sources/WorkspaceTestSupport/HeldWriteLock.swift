@@ -44,11 +44,14 @@ public final class HeldWriteLock: @unchecked Sendable {
             }
             said.signal()
         }
-        let inTime = said.wait(timeout: .now() + timeout) == .success
-        let text = String(decoding: seen, as: UTF8.self)
-        guard inTime, text.contains("locked\n") else {
+        guard said.wait(timeout: .now() + timeout) == .success else {
             process.terminate()
-            throw Failure(description: "sqlite3 did not take the write lock of \(store): \(inTime ? text : "timed out")")
+            throw Failure(description: "sqlite3 did not take the write lock of \(store) within \(timeout) s")
+        }
+        let text = String(decoding: seen, as: UTF8.self)   // the reader has finished with it
+        guard text.contains("locked\n") else {
+            process.waitUntilExit()
+            throw Failure(description: "sqlite3 did not take the write lock of \(store): \(text)")
         }
     }
 
