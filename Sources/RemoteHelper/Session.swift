@@ -200,6 +200,9 @@ public final class Session {
             let store = try WorkspaceStores.open(url: address)
             openedStore = store
             return store
+        } catch let error as StoreError {
+            // Its message names the store and says what to do (busy: retry; not a store: check the URL).
+            throw SessionFailure(message: error.message)
         } catch {
             throw SessionFailure(message: "cannot open the store at '\(address)': \(error)")
         }

@@ -4,27 +4,76 @@ import WorkspaceStore
 import WorkspaceSync
 
 /// `STORE[#WORKSPACE]` as the commands take it: a SQLite file path (absolute or relative)
-/// and, after `#`, a workspace name (default `main`).
+/// and, after a `#`, a workspace name (default `main`).
+///
+/// A `#` may also be part of a file name (`git workspace init 'a#b.db'` makes such a
+/// store), and workspace names may contain `#` too, so a path is read by what exists:
+/// - STORE is the longest part of the argument that names an existing file: the whole
+///   argument, else the part before one of its `#`s (the last `#` first); what follows that
+///   `#` is the workspace (`a#b.db` is store `a#b.db`, `a#b.db#staging` its workspace
+///   `staging`, `s.db#team#1` workspace `team#1` of `s.db`);
+/// - an empty workspace after the `#` means `main` (`a#b.db#`, `a#b.db#main`);
+/// - when no part names a file, the split is at the last `#`, and opening fails naming
+///   every path tried.
+/// A URL (`file://…`) follows URL syntax instead: its first `#` always starts the workspace
+/// (a `#` in the path is written `%23`). That is the explicit form for the one case the
+/// rule above cannot express: files `s.db` and `s.db#staging` both exist, and the
+/// workspace `staging` of `s.db` is meant (`file:///srv/s.db#staging`).
 struct StoreArgument {
     var address: String
     var workspace: String
+    /// The store paths that were looked for, longest first, when none existed (for the error).
+    var tried: [String] = []
 
     static let defaultWorkspace = "main"
 
-    init(_ text: String) {
-        if let hash = text.lastIndex(of: "#") {
-            address = String(text[..<hash])
+    init(_ text: String, fileExists: (String) -> Bool = StoreArgument.isFile) {
+        let hashes = text.indices.filter { text[$0] == "#" }
+        func split(at hash: String.Index) -> (String, String) {
             let name = String(text[text.index(after: hash)...])
-            workspace = name.isEmpty ? StoreArgument.defaultWorkspace : name
-        } else {
-            address = text
-            workspace = StoreArgument.defaultWorkspace
+            return (String(text[..<hash]), name.isEmpty ? StoreArgument.defaultWorkspace : name)
         }
+        if text.contains("://") {
+            (address, workspace) = hashes.first.map(split) ?? (text, StoreArgument.defaultWorkspace)
+            return
+        }
+        if hashes.isEmpty || fileExists(text) {
+            (address, workspace) = (text, StoreArgument.defaultWorkspace)
+            return
+        }
+        for hash in hashes.reversed() where fileExists(String(text[..<hash])) {
+            (address, workspace) = split(at: hash)
+            return
+        }
+        // Nothing exists: the usual reading, `path#workspace`, for the error `open` gives.
+        (address, workspace) = split(at: hashes[hashes.count - 1])
+        tried = ([text] + hashes.reversed().map { String(text[..<$0]) }).filter { !$0.isEmpty }
+    }
+
+    /// Whether `path` names something that is not a directory (a store is a file).
+    static func isFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return !path.isEmpty && FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
     }
 
     /// Opens an existing store (never creates one: a typo must not make an empty store).
     func open() throws -> any WorkspaceStore {
+        if address.isEmpty {
+            throw CommandFailure(message: "no store path before the '#'; give STORE or STORE#WORKSPACE",
+                                 status: ExitStatus.usage)
+        }
+        if address.lowercased().hasPrefix("file://"), let path = URL(string: address)?.path, !path.isEmpty,
+           !FileManager.default.fileExists(atPath: path) {
+            throw CommandFailure(message: "no workspace store at '\(path)' (from \(address); create one with: "
+                                 + "git workspace init \(path))")
+        }
         if !address.contains("://") && !FileManager.default.fileExists(atPath: address) {
+            if tried.count > 1 {
+                let paths = tried.map { "'\($0)'" }.joined(separator: ", ")
+                throw CommandFailure(message: "no workspace store at any of \(paths) (a '#' starts the workspace name "
+                                     + "unless the path before it is an existing file); check the path, or create "
+                                     + "the store with: git workspace init \(address)")
+            }
             throw CommandFailure(message: "no workspace store at '\(address)' (create one with: git workspace init \(address))")
         }
         return try storeCall { try WorkspaceStores.open(url: address) }

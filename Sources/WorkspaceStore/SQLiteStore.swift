@@ -3,21 +3,31 @@ import GRDB
 
 /// The embedded store: one SQLite file holding any number of workspaces.
 ///
-/// The file runs in WAL mode, so readers never wait for the writer. Every `write` is a
-/// `BEGIN IMMEDIATE` transaction: it takes SQLite's single write lock before reading
-/// anything, so two writers — threads or processes — never interleave, and one that finds
-/// the lock taken waits up to `busyTimeout` before failing. The lock covers the whole file,
-/// which makes it (more than) the per-workspace write lock the contract asks for.
+/// The file runs in WAL mode, so readers never wait for the writer: a read sees the last
+/// committed state while a write is under way. Opening the store only reads when the file
+/// is already a current store (see `StoreSchema.prepare`), so `git ls-remote`, fetch, clone
+/// and `app ls` work while another process writes. Every `write` is a `BEGIN IMMEDIATE`
+/// transaction: it takes SQLite's single write lock before reading anything, so two
+/// writers — threads or processes — never interleave, and one that finds the lock taken
+/// waits up to `busyTimeout` before failing with a `busy` error that names the holder when
+/// it can be found (`WriteLockHolder`). The lock covers the whole file, which makes it
+/// (more than) the per-workspace write lock the contract asks for.
 public final class SQLiteStore: WorkspaceStore {
     /// The absolute path of the database file.
     public let path: String
+    /// How long a writer waits for another's write lock before failing with `busy`.
+    public let busyTimeout: TimeInterval
     private let queue: DatabaseQueue
 
-    /// Opens the SQLite store at `path`, creating it when missing, and migrates it.
+    /// The busy timeout when none is given: long enough for any one push or application
+    /// change to finish, short enough that a stuck writer is reported.
+    public static let defaultBusyTimeout: TimeInterval = 10
+
+    /// Opens the SQLite store at `path`, creating it when missing, and migrates it when needed.
     ///
     /// A relative path is taken from the current directory. The parent directory must
     /// exist: a mistyped directory should fail, not scatter new stores around.
-    public init(path: String, busyTimeout: TimeInterval = 10) throws {
+    public init(path: String, busyTimeout: TimeInterval = SQLiteStore.defaultBusyTimeout) throws {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let absolute = url.path
         var isDirectory: ObjCBool = false
@@ -27,21 +37,29 @@ public final class SQLiteStore: WorkspaceStore {
                              "cannot create the store \(absolute): the directory \(parent) does not exist; create it first")
         }
         self.path = absolute
+        self.busyTimeout = busyTimeout
         var configuration = Configuration()
-        configuration.journalMode = .wal
+        // No `journalMode = .wal`: GRDB would then write on every open whose WAL file is
+        // empty, waiting for any writer. WAL mode is set once, persistently, by `prepare`.
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.label = "WorkspaceStore"
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let failure = SQLiteFailure(path: absolute, busyTimeout: busyTimeout)
         do {
             queue = try DatabaseQueue(path: absolute, configuration: configuration)
-            try StoreSchema.migrate(queue)
+            try StoreSchema.prepare(queue, path: absolute)
         } catch let error as DatabaseError {
-            throw StoreError.corrupt("cannot open the store \(absolute): \(error.message ?? "\(error)")")
+            throw failure.storeError(error, operation: "open the store")
         }
     }
 
     public func workspaceNames() throws -> [String] {
-        let names = try queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM workspaces") }
+        let names = try translating("list the workspaces") {
+            try queue.read { db in try String.fetchAll(db, sql: "SELECT name FROM workspaces") }
+        }
         return names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
     }
 
@@ -49,7 +67,7 @@ public final class SQLiteStore: WorkspaceStore {
         if let problem = WorkspaceName.problem(with: name) {
             throw StoreError(.invalidArgument, "'\(name)' cannot be a workspace name: \(problem)")
         }
-        try immediate { db in
+        try immediate("create workspace '\(name)'") { db in
             if let existing = try String.fetchOne(db, sql: "SELECT name FROM workspaces WHERE name = ? COLLATE NOCASE",
                                                   arguments: [name]) {
                 throw StoreError(.workspaceExists,
@@ -61,58 +79,57 @@ public final class SQLiteStore: WorkspaceStore {
     }
 
     public func read<T>(_ workspace: String, _ body: (any WorkspaceReading) throws -> T) throws -> T {
-        try translating {
+        try translating("read workspace '\(workspace)'") {
             try queue.read { db in
-                try body(SQLiteWorkspace(db: db, name: workspace))
+                try body(SQLiteWorkspace(db: db, name: workspace, storePath: path))
             }
         }
     }
 
     public func write<T>(_ workspace: String, _ body: (any WorkspaceWriting) throws -> T) throws -> T {
-        try immediate { db in
-            try body(SQLiteWorkspace(db: db, name: workspace))
+        try immediate("change workspace '\(workspace)'") { db in
+            try body(SQLiteWorkspace(db: db, name: workspace, storePath: path))
         }
     }
 
     public func write<T>(_ workspaces: [String], _ body: ([any WorkspaceWriting]) throws -> T) throws -> T {
-        try immediate { db in
-            try body(workspaces.map { try SQLiteWorkspace(db: db, name: $0) })
+        let names = workspaces.map { "'\($0)'" }.joined(separator: ", ")
+        return try immediate("change workspaces \(names)") { db in
+            try body(workspaces.map { try SQLiteWorkspace(db: db, name: $0, storePath: path) })
         }
     }
 
     public func dump(_ workspace: String) throws -> String {
-        try translating {
-            try queue.read { db in try StoreDump.text(of: SQLiteWorkspace(db: db, name: workspace)) }
+        try translating("dump workspace '\(workspace)'") {
+            try queue.read { db in try StoreDump.text(of: SQLiteWorkspace(db: db, name: workspace, storePath: path)) }
         }
     }
 
     /// Runs `body` in a `BEGIN IMMEDIATE` transaction, committed when it returns and rolled back when it throws.
-    private func immediate<T>(_ body: (Database) throws -> T) throws -> T {
-        try translating {
+    private func immediate<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
+        try translating(operation) {
             try queue.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
                     return .commit
                 }
-                guard let result else { throw StoreError.corrupt("a committed transaction returned nothing") }
+                guard let result else {
+                    throw StoreError(.databaseError, "a transaction on \(path) committed without a result; "
+                                     + "this is a bug in git-remote-workspace, please report it")
+                }
                 return result
             }
         }
     }
 
-    /// Turns SQLite's errors into `StoreError`s that say what to do; lets all others through.
-    private func translating<T>(_ body: () throws -> T) throws -> T {
+    /// Turns SQLite's errors into `StoreError`s that say what failed and what to do; lets
+    /// all others through. `operation` says what was being done ("read workspace 'main'").
+    private func translating<T>(_ operation: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as DatabaseError {
-            switch error.resultCode {
-            case .SQLITE_BUSY, .SQLITE_LOCKED:
-                throw StoreError(.busy, "the store \(path) stayed locked by another writer past the busy timeout; "
-                                 + "try again when the other operation has finished")
-            default:
-                throw StoreError.corrupt("the store \(path) failed: \(error.message ?? "\(error)")")
-            }
+            throw SQLiteFailure(path: path, busyTimeout: busyTimeout).storeError(error, operation: operation)
         }
     }
 }

@@ -12,17 +12,20 @@ final class SQLiteWorkspace: WorkspaceWriting {
     let db: Database
     let id: Int64
     let name: String
+    /// The store's file path, for messages.
+    let storePath: String
     private(set) var head: String?
     private(set) var cursor: Int
 
     /// Loads the workspace row; throws `noSuchWorkspace` when there is none.
-    init(db: Database, name: String) throws {
+    init(db: Database, name: String, storePath: String) throws {
         guard let row = try Row.fetchOne(db, sql: "SELECT id, head_commit, cursor FROM workspaces WHERE name = ?",
                                          arguments: [name]) else {
-            throw StoreError.noSuchWorkspace(name)
+            throw StoreError.noSuchWorkspace(name, store: storePath)
         }
         self.db = db
         self.name = name
+        self.storePath = storePath
         id = row["id"]
         head = row["head_commit"]
         cursor = row["cursor"]
@@ -60,7 +63,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
         guard let row = try Row.fetchOne(db, sql: "SELECT type, data FROM objects WHERE workspace_id = ? AND oid = ?",
                                          arguments: [id, oid]) else { return nil }
         let rawType: Int = row["type"]
-        guard let type = GitObject.Kind(rawValue: rawType) else { throw StoreError.corrupt("object \(oid) has type \(rawType)") }
+        guard let type = GitObject.Kind(rawValue: rawType) else { throw StoreError.damaged("object \(oid) has type \(rawType)") }
         let data: Data = row["data"]
         return GitObject(oid: oid, type: type, data: Array(data))
     }
@@ -185,7 +188,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
     private func nextSeq() throws -> Int {
         try db.execute(sql: "UPDATE workspaces SET last_seq = last_seq + 1 WHERE id = ?", arguments: [id])
         guard let seq = try Int.fetchOne(db, sql: "SELECT last_seq FROM workspaces WHERE id = ?", arguments: [id]) else {
-            throw StoreError.noSuchWorkspace(name)
+            throw StoreError.noSuchWorkspace(name, store: storePath)
         }
         return seq
     }
@@ -214,7 +217,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
 
     static func change(from row: Row) throws -> Change {
         let action: String = row["action"]
-        guard let parsed = Change.Action(rawValue: action) else { throw StoreError.corrupt("a change has action '\(action)'") }
+        guard let parsed = Change.Action(rawValue: action) else { throw StoreError.damaged("a change has action '\(action)'") }
         return Change(seq: row["seq"], uuid: row["uuid"], action: parsed, authorName: row["author_name"],
                       authorEmail: row["author_email"], time: row["time"], tzOffsetMinutes: row["tz_offset_minutes"],
                       message: row["message"], commit: row["commit_oid"])

@@ -18,23 +18,42 @@ enum StoreSchema {
         return migrator
     }
 
-    /// Migrates the file to this build's schema, refusing files that are newer or not stores at all.
+    /// Makes the file a current store, taking the write lock only when there is work to do.
+    ///
+    /// Opening happens on every read (`git ls-remote`, fetch, `app ls`), so the common case —
+    /// a store already in WAL mode at this build's schema — is settled by one read
+    /// transaction, which in WAL mode never waits for a writer. Only a new file, an older
+    /// schema or a file not yet in WAL mode goes on to write (and may then wait up to the
+    /// busy timeout): WAL mode is switched on first (it persists in the file), then the
+    /// migrations run. Files written by a newer build, and SQLite files that are not stores,
+    /// are refused before anything is written.
     ///
     /// Two processes opening a new file at once may both try "v1"; the loser's error is
     /// dropped when the winner has left the file fully migrated.
-    static func migrate(_ writer: some DatabaseWriter) throws {
+    static func prepare(_ writer: some DatabaseWriter, path: String) throws {
         let migrator = migrator
-        try writer.read { db in
+        let current = try writer.read { db -> Bool in
             if try migrator.hasBeenSuperseded(db) {
                 throw StoreError(.schemaTooNew,
-                                 "the store was written by a newer git-remote-workspace; upgrade to use it")
+                                 "the store \(path) was written by a newer git-remote-workspace; upgrade to use it")
             }
             let tables = try String.fetchAll(db, sql: """
                 SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
                 """)
             if !tables.isEmpty, !tables.contains("grdb_migrations") {
-                throw StoreError(.corrupt, "the file is an SQLite database but not a workspace store; "
-                                 + "give the path of a store, or a new file to create one")
+                throw StoreError(.notAStore, "\(path) is an SQLite database but not a workspace store; "
+                                 + "give the path of a workspace store (`git workspace init` creates one at a new path)")
+            }
+            let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode")
+            return try journal == "wal" && migrator.hasCompletedMigrations(db)
+        }
+        if current { return }
+        try writer.writeWithoutTransaction { db in
+            // Outside any transaction, as SQLite requires; a no-op when already in WAL mode.
+            let journal = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+            guard journal == "wal" else {
+                throw StoreError(.databaseError, "SQLite could not switch the store \(path) to WAL mode (it stayed in "
+                                 + "'\(journal ?? "unknown")' mode); check that its directory is writable")
             }
         }
         do {

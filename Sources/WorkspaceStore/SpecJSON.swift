@@ -34,7 +34,7 @@ enum SpecJSON {
         init(bytes: [UInt8]) { self.bytes = bytes }
 
         func fail(_ what: String) -> StoreError {
-            StoreError.corrupt("a stored spec is not valid JSON (\(what) at byte \(index))")
+            StoreError.damaged("a stored spec is not valid JSON (\(what) at byte \(index))")
         }
 
         var peek: UInt8? { index < bytes.count ? bytes[index] : nil }

@@ -22,10 +22,19 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let staleHead = Code("stale-head")
         /// Another resource of the same kind already has this source id (compared ignoring case).
         public static let sourceIDTaken = Code("source-id-taken")
-        /// Another writer held the store's lock for longer than the busy timeout.
+        /// Another writer held the store's write lock for longer than the busy timeout;
+        /// nothing was changed and the operation can be retried.
         public static let busy = Code("busy")
-        /// The database holds something this build cannot read back.
+        /// An integrity check failed: SQLite's `PRAGMA quick_check`, or this build's own
+        /// check of a stored value (JSON that does not parse, an unknown object type). Only
+        /// a failed check says "corrupt"; an SQLite error alone never does.
         public static let corrupt = Code("corrupt")
+        /// The file is not a workspace store: not an SQLite database at all, or an SQLite
+        /// database without this project's schema.
+        public static let notAStore = Code("not-a-store")
+        /// SQLite failed for another reason (I/O, a full disk, permissions); the message
+        /// says what failed and SQLite's own words.
+        public static let databaseError = Code("database-error")
         /// The database was migrated by a newer build.
         public static let schemaTooNew = Code("schema-too-new")
         /// The store URL names a kind of store this build does not support.
@@ -43,12 +52,15 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(code): \(message)" }
 
-    static func noSuchWorkspace(_ name: String) -> StoreError {
+    static func noSuchWorkspace(_ name: String, store: String) -> StoreError {
         StoreError(.noSuchWorkspace,
-                   "no workspace named '\(name)' in this store; list them with `git workspace list` or create it")
+                   "no workspace named '\(name)' in this store; list them with `git ls-remote workspace::\(store)` "
+                   + "or create it with `git workspace init \(store) --workspace \(name)`")
     }
 
-    static func corrupt(_ what: String) -> StoreError {
-        StoreError(.corrupt, "\(what); the store cannot be read safely, restore it from a backup or run `git workspace fsck`")
+    /// A stored value failed this build's own check when read back (the SQLite file itself
+    /// may be sound): the data was changed outside this project's code.
+    static func damaged(_ what: String) -> StoreError {
+        StoreError(.corrupt, "the store holds damaged data: \(what); restore the store from a backup")
     }
 }

@@ -2,16 +2,25 @@ import Foundation
 
 /// Opening a store from the URL a user gives (`git clone workspace::<url>`).
 public enum WorkspaceStores {
+    /// The environment variable that sets how long a writer waits for another's write lock,
+    /// in seconds (a decimal number, `0` to fail at once); `SQLiteStore.defaultBusyTimeout`
+    /// when unset or empty. Documented in git-workspace(1) and git-remote-workspace(1).
+    public static let busyTimeoutVariable = "GIT_WORKSPACE_BUSY_TIMEOUT"
+
     /// Opens (creating if needed) the store `url` names.
     ///
     /// - A path, absolute or relative to the current directory, or a `file://` URL: a SQLite
     ///   file, created with its schema when missing (its directory must exist).
     /// - `postgres://…` or `postgresql://…`: not supported by this build yet.
     /// Any other `scheme://` is refused rather than taken for a file name.
-    public static func open(url: String) throws -> any WorkspaceStore {
+    ///
+    /// The busy timeout comes from `GIT_WORKSPACE_BUSY_TIMEOUT` in `environment`.
+    public static func open(url: String,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any WorkspaceStore {
         if url.isEmpty {
             throw StoreError(.invalidArgument, "the store URL is empty; give a SQLite file path")
         }
+        let timeout = try busyTimeout(environment)
         if let range = url.range(of: "://") {
             let scheme = url[..<range.lowerBound].lowercased()
             switch scheme {
@@ -19,7 +28,7 @@ public enum WorkspaceStores {
                 guard let path = URL(string: url)?.path, !path.isEmpty else {
                     throw StoreError(.invalidArgument, "'\(url)' is not a usable file URL; give a plain path instead")
                 }
-                return try SQLiteStore(path: path)
+                return try SQLiteStore(path: path, busyTimeout: timeout)
             case "postgres", "postgresql":
                 throw StoreError(.unsupported,
                                  "PostgreSQL stores are not supported yet; use a SQLite file path for now")
@@ -28,7 +37,20 @@ public enum WorkspaceStores {
                                  "unknown store scheme '\(scheme)://'; give a SQLite file path")
             }
         }
-        return try SQLiteStore(path: url)
+        return try SQLiteStore(path: url, busyTimeout: timeout)
+    }
+
+    /// The busy timeout `environment` asks for, in seconds.
+    public static func busyTimeout(_ environment: [String: String]) throws -> TimeInterval {
+        guard let text = environment[busyTimeoutVariable]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+            return SQLiteStore.defaultBusyTimeout
+        }
+        guard let seconds = Double(text), seconds.isFinite, seconds >= 0, seconds <= 86_400 else {
+            throw StoreError(.invalidArgument, "\(busyTimeoutVariable)='\(text)' is not a number of seconds "
+                             + "between 0 and 86400; set it to one (for example 0.5), or unset it for "
+                             + "\(SQLiteFailure.seconds(SQLiteStore.defaultBusyTimeout))")
+        }
+        return seconds
     }
 }
 

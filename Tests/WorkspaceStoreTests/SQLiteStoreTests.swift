@@ -76,9 +76,9 @@ import WorkspaceTestSupport
         let scratch = try ScratchDirectory("store")
         let path = scratch.path("other.db")
         try DatabaseQueue(path: path).write { db in try db.execute(sql: "CREATE TABLE t (x)") }
-        expectStoreError(.corrupt) { _ = try SQLiteStore(path: path) }
+        expectStoreError(.notAStore) { _ = try SQLiteStore(path: path) }
         let garbage = try scratch.write("garbage.db", String(repeating: "not sqlite ", count: 200))
-        expectStoreError(.corrupt) { _ = try SQLiteStore(path: garbage) }
+        expectStoreError(.notAStore) { _ = try SQLiteStore(path: garbage) }
     }
 
     @Test func openTakesPathsAndRefusesOtherSchemes() throws {
