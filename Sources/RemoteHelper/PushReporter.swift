@@ -34,7 +34,9 @@ struct Reporter {
     func refusal(_ request: PushRequest, _ error: Error) -> String {
         let workspace = request.workspace ?? request.destination
         guard let error = error as? SyncError else {
-            Log.error("workspace \(workspace): \(error)")
+            // git prints the reply's line; say more only when there is more.
+            let text = "\(error)"
+            if text.contains("\n") { Log.error("workspace \(workspace): \(text)") }
             return Refusal.reply(request.destination, error)
         }
         if options.dryRun, let plan = error.plan { report(plan) }

@@ -9,8 +9,8 @@ public struct GitWorkspace: ParsableCommand {
         Run as `git workspace <command>`. See git-workspace(1).
 
         Exit status: 0 success, 1 the input is invalid, 2 the command could not run \
-        (no repository, unknown revision, unreadable file), 64 a usage error; sync also \
-        3 conflict-escaped, 4 fetch-failed, 5 busy.
+        (no repository, unknown revision, unreadable file), 5 the store (or, for sync, the \
+        repository) was busy, 64 a usage error; sync also 3 conflict-escaped, 4 fetch-failed.
         """,
         version: "0.1.0",
         subcommands: [Init.self, App.self, Validate.self, Status.self, Sync.self, MergeDriver.self,
@@ -27,6 +27,9 @@ public enum ExitStatus {
     public static let invalid: Int32 = 1
     /// The command could not do its work (missing repository, revision or file).
     public static let failure: Int32 = 2
+    /// The store was busy: another process held its write lock past the busy timeout
+    /// (for sync also: another sync runs in the repository). Nothing changed; retry.
+    public static let busy: Int32 = 5
     /// Bad options or arguments (ArgumentParser's own code for validation errors).
     public static let usage: Int32 = 64
 }

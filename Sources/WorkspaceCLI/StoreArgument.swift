@@ -85,7 +85,7 @@ func storeCall<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as StoreError {
-        throw CommandFailure(message: error.message)
+        throw CommandFailure(message: error.message, status: error.code == .busy ? ExitStatus.busy : ExitStatus.failure)
     } catch let error as SyncError {
         for diagnostic in error.diagnostics { Output.err(diagnostic.description + "\n") }
         throw CommandFailure(message: error.message, status: error.code == .invalid ? ExitStatus.invalid : ExitStatus.failure)

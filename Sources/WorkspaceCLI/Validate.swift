@@ -201,11 +201,14 @@ extension GitWorkspace {
                 Output.json(.object([
                     "valid": .bool(errors == 0),
                     "resources": .array(units.flatMap { unit in unit.resources.map { item in
-                        Value.object([
+                        // No hash of a document holding a credential: it would let anyone
+                        // who reads the report guess a weak secret offline.
+                        let leaks = diagnostics.contains { $0.path == item.path && $0.rule.hasPrefix("credential-") }
+                        return Value.object([
                             "path": .string(item.path),
                             "kind": .string(item.spec.kindName),
                             "id": .string(item.spec.sourceID),
-                            "spec_hash": .string(item.spec.specHash),
+                            "spec_hash": leaks ? .null : .string(item.spec.specHash),
                         ])
                     } }),
                     "diagnostics": .array(diagnostics.map(\.jsonValue)),

@@ -95,7 +95,9 @@ import WorkspaceTestSupport
         let before = try ws.dump()
         let put = try ws.run.run(["git", "workspace", "app", "put", "\(ws.store)#main", "--file", "-"], stdin: leak.text)
         #expect(put.status == 1, "\(put)")
-        #expect(put.stderr.contains(leak.path + ":") && put.stderr.contains(leak.says), "\(put)")
+        // The user's own text: the same line and column as in the repository file, named <stdin>.
+        let position = leak.diagnostic.dropFirst(leak.path.count)
+        #expect(put.stderr.contains("<stdin>" + position + leak.says), "\(put)")
         #expect(!put.stderr.contains(leak.secret) && !put.stdout.contains(leak.secret))
         #expect(try ws.dump() == before)
     }
