@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WorkspaceSync
 
 extension GitWorkspace {
     /// `git workspace hook <name> [args...]`: the logic behind the installed hook scripts.
@@ -26,7 +27,7 @@ extension GitWorkspace {
 
         mutating func run() throws {
             let name = self.name, arguments = self.arguments
-            try ParsableCommandRunner.run {
+            try ParsableCommandRunner.runStarting {
                 guard let hook = HookName(rawValue: name) else {
                     throw CommandFailure(message: "unknown hook '\(name)' (known: \(HookName.list))", status: ExitStatus.usage)
                 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WorkspaceSync
 
 extension GitWorkspace {
     /// `git workspace install-hooks [--force]`.
@@ -25,7 +26,7 @@ extension GitWorkspace {
 
         mutating func run() throws {
             let force = self.force
-            try ParsableCommandRunner.run { try HookInstaller.install(force: force) }
+            try ParsableCommandRunner.runStarting { try HookInstaller.install(force: force) }
         }
     }
 
@@ -43,7 +44,7 @@ extension GitWorkspace {
         )
 
         mutating func run() throws {
-            try ParsableCommandRunner.run { try HookInstaller.uninstall() }
+            try ParsableCommandRunner.runStarting { try HookInstaller.uninstall() }
         }
     }
 }

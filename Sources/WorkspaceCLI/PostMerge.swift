@@ -1,4 +1,5 @@
 import Foundation
+import WorkspaceSync
 import Git
 
 /// The post-merge hook: with `workspace.autosync` true, a merge into a branch of the team

@@ -1,4 +1,5 @@
 import Foundation
+import WorkspaceSync
 import Git
 
 /// The pre-push check: every commit a push would give the remote must be a valid tree.
