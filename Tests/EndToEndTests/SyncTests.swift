@@ -466,6 +466,39 @@ struct SyncTests {
         #expect(!"\(try f.ws.show("triage"))".contains("Triage again"))
     }
 
+    /// `git pull --rebase` over a local commit rebases, which runs post-rewrite, not
+    /// post-merge: with autosync on, that syncs the team's change into the workspace. An
+    /// amend rewrites too, and syncs nothing.
+    @Test func pullingWithRebaseAutoSyncsAndAmendingDoesNot() throws {
+        let f = try TwoRemotes("sync-auto-rebase")
+        let installed = try f.dev.run(["git", "workspace", "install-hooks"])
+        try #require(installed.status == 0, "\(installed)")
+        try #require(try f.dev.git("config", "workspace.autosync", "true").status == 0)
+        // A local commit the team does not have yet, so that the pull really rebases.
+        try f.ws.write(f.dev, "NOTES.md", "local notes\n")
+        try #require(try f.dev.git("add", "NOTES.md").status == 0)
+        try #require(try f.dev.git("commit", "-qm", "Local notes").status == 0)
+        let alice = try f.teammate()
+        try f.teamEdit(alice) { $0.replacingOccurrences(of: "title: Triage", with: "title: Triage reviewed") }
+
+        let pulled = try f.dev.git("pull", "--rebase", "origin", "main")
+        #expect(pulled.status == 0, "\(pulled)")
+        #expect(pulled.stderr.contains("post-rewrite: workspace.autosync: git workspace sync"), "\(pulled)")
+        #expect(pulled.stderr.contains("sync main: fast-forwarded"), "\(pulled)")
+        #expect("\(try f.ws.show("triage"))".contains("Triage reviewed"))
+        let heads = try f.heads()
+        #expect(heads.team == heads.workspace)
+
+        // The team moves again; an amend of the local commit must not carry that anywhere.
+        try f.teamEdit(alice) { $0.replacingOccurrences(of: "title: Triage reviewed", with: "title: Triage again") }
+        let dumped = try f.ws.dump()
+        try f.ws.write(f.dev, "NOTES.md", "local notes, amended\n")
+        let amended = try f.dev.git("commit", "-q", "-a", "--amend", "--no-edit")
+        #expect(amended.status == 0, "\(amended)")
+        #expect(!amended.stderr.contains("workspace sync"), "\(amended)")
+        #expect(try f.ws.dump() == dumped)
+    }
+
     @Test func noWorkspaceRemoteIsAClearError() throws {
         let f = try TwoRemotes("sync-none")
         try #require(try f.dev.git("remote", "remove", "ws").status == 0)
