@@ -45,7 +45,7 @@ install -m 644 man/*.1 "$prefix/share/man/man1/"
 install -m 644 man/*.7 "$prefix/share/man/man7/"
 # The scripts are what `git workspace install-hooks` writes (a test keeps them identical);
 # this copy is for reading, or for a core.hooksPath shared by several repositories.
-install -m 755 hooks/pre-commit hooks/pre-push hooks/post-merge "$hooks/"
+install -m 755 hooks/pre-commit hooks/pre-push hooks/post-merge hooks/post-rewrite "$hooks/"
 cat >&2 <<EOF
 installed into $prefix (git-workspace, git-remote-workspace, man pages, hook scripts in $hooks)
 to check commits and pushes in a repository:  cd REPO && git workspace install-hooks

@@ -10,7 +10,7 @@ public struct GitWorkspace: ParsableCommand {
 
         Exit status: 0 success, 1 the input is invalid, 2 the command could not run \
         (no repository, unknown revision, unreadable file), 5 the store (or, for sync, the \
-        repository) was busy, 64 a usage error; sync also 3 conflict-escaped, 4 fetch-failed.
+        repository) was busy, 64 a usage error; sync also 3 conflict-escaped, 4 fetch-failed or push-failed.
         """,
         version: "0.1.0",
         subcommands: [Init.self, App.self, Validate.self, Status.self, Sync.self, MergeDriver.self,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WorkspaceSync
 
 extension GitWorkspace {
     /// `git workspace hook <name> [args...]`: the logic behind the installed hook scripts.
@@ -8,8 +9,11 @@ extension GitWorkspace {
             abstract: "Run a hook's check (what the installed hook scripts call).",
             discussion: """
             pre-commit validates the index like `validate --staged`; pre-push REMOTE URL reads \
-            git's ref list on stdin and validates every commit being pushed; post-merge FLAG \
-            runs `git workspace sync` for the current branch when workspace.autosync is true. \
+            git's ref list on stdin and validates the tip of every ref being pushed (the state \
+            the remote will hold; earlier commits are counted, not judged); post-merge FLAG \
+            runs `git workspace sync` for the current branch when workspace.autosync is true; \
+            post-rewrite rebase does the same after a rebase (git pull --rebase), and \
+            post-rewrite amend does nothing. \
             A foreign hook that install-hooks moved aside to <name>.legacy runs after a passing \
             check, with the same arguments and stdin; its status becomes the hook's. \
             See git-workspace-hooks(7).
@@ -18,7 +22,7 @@ extension GitWorkspace {
             """
         )
 
-        @Argument(help: "The hook: pre-commit, pre-push or post-merge.")
+        @Argument(help: "The hook: pre-commit, pre-push, post-merge or post-rewrite.")
         var name: String
 
         @Argument(parsing: .captureForPassthrough, help: "git's arguments to the hook, passed through.")
@@ -26,7 +30,7 @@ extension GitWorkspace {
 
         mutating func run() throws {
             let name = self.name, arguments = self.arguments
-            try ParsableCommandRunner.run {
+            try ParsableCommandRunner.runStarting {
                 guard let hook = HookName(rawValue: name) else {
                     throw CommandFailure(message: "unknown hook '\(name)' (known: \(HookName.list))", status: ExitStatus.usage)
                 }
@@ -47,15 +51,21 @@ extension GitWorkspace {
                     let status = try PrePush.check(remote: remote, input: input)
                     guard status == ExitStatus.success else { return status }
                     return try HookChain.runLegacy(hook, arguments, input: .bytes(input)) ?? status
-                case .postMerge:
-                    // git ignores post-merge's status and the merge stands whatever happens,
-                    // so problems are reported and the chained hook still runs.
-                    do {
-                        try PostMerge.run(squash: arguments.first == "1")
-                    } catch let failure as CommandFailure {
-                        Output.err("post-merge: \(failure.message)\n")
+                case .postMerge, .postRewrite:
+                    // git ignores these hooks' statuses and the branch has already changed,
+                    // so problems are reported and the chained hook still runs. post-rewrite
+                    // gets a list of rewritten commits on stdin: read once, replayed to it.
+                    let input: Subprocess.Input = hook == .postRewrite ? .bytes(FileHandle.standardInput.readDataToEndOfFile()) : .inherit
+                    if let trigger = Autosync.trigger(hook, arguments: arguments) {
+                        do {
+                            try Autosync.run(after: trigger)
+                        } catch let failure as CommandFailure {
+                            Output.err("\(hook.rawValue): \(failure.message)\n")
+                        } catch let failure as Subprocess.Failure {
+                            Output.err("\(hook.rawValue): \(failure.message)\n")
+                        }
                     }
-                    return try HookChain.runLegacy(hook, arguments, input: .inherit) ?? ExitStatus.success
+                    return try HookChain.runLegacy(hook, arguments, input: input) ?? ExitStatus.success
                 }
             }
         }

@@ -14,8 +14,9 @@ enum HookName: String, CaseIterable, Sendable {
     case preCommit = "pre-commit"
     case prePush = "pre-push"
     case postMerge = "post-merge"
+    case postRewrite = "post-rewrite"
 
-    /// The names, for messages: `pre-commit, pre-push, post-merge`.
+    /// The names, for messages: `pre-commit, pre-push, post-merge, post-rewrite`.
     static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// A line of its own in every script we write; `install-hooks` and `uninstall-hooks`
@@ -29,15 +30,22 @@ enum HookName: String, CaseIterable, Sendable {
     }
 
     /// True for the hooks that stop git when they fail; their script fails closed when the
-    /// tool is missing, and `--no-verify` is the bypass git users know.
-    var blocks: Bool { self != .postMerge }
+    /// tool is missing, and `--no-verify` is the bypass git users know. post-merge and
+    /// post-rewrite run after the fact, and git ignores their status.
+    var blocks: Bool {
+        switch self {
+        case .preCommit, .prePush: return true
+        case .postMerge, .postRewrite: return false
+        }
+    }
 
     /// What the hook does, for the script's comment.
     private var purpose: String {
         switch self {
         case .preCommit: return "validates the staged resource definitions; `git commit --no-verify` skips it."
-        case .prePush: return "validates every commit being pushed; `git push --no-verify` skips it."
+        case .prePush: return "validates the tip of every ref being pushed; `git push --no-verify` skips it."
         case .postMerge: return "with workspace.autosync on, runs `git workspace sync` for this branch."
+        case .postRewrite: return "with workspace.autosync on, runs `git workspace sync` after a rebase (git pull --rebase), not after an amend."
         }
     }
 
@@ -47,6 +55,7 @@ enum HookName: String, CaseIterable, Sendable {
         case .preCommit: return "cannot validate this commit; commit with --no-verify to skip the check."
         case .prePush: return "cannot validate this push; push with --no-verify to skip the check."
         case .postMerge: return "did not sync this merge into the workspace."
+        case .postRewrite: return "did not sync this rebase into the workspace."
         }
     }
 

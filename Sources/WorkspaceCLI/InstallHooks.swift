@@ -1,14 +1,18 @@
 import ArgumentParser
 import Foundation
+import WorkspaceSync
 
 extension GitWorkspace {
     /// `git workspace install-hooks [--force]`.
     struct InstallHooks: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "install-hooks",
-            abstract: "Install the pre-commit, pre-push and post-merge hooks and the spec-aware merge driver.",
+            abstract: "Install the pre-commit, pre-push, post-merge and post-rewrite hooks and the spec-aware merge driver.",
             discussion: """
-            Writes the hooks into the repository's hooks directory (core.hooksPath when set). \
+            Writes the hooks into the repository's hooks directory (core.hooksPath when set): \
+            pre-commit and pre-push validate (pre-push judges the tip of each pushed ref), \
+            post-merge and post-rewrite run git workspace sync after a pull (merging or \
+            rebasing) when workspace.autosync is true. \
             A hook that is not ours is moved to <name>.legacy and runs after our check passes; \
             when <name>.legacy exists too, nothing is changed unless --force replaces <name> \
             (keeping <name>.legacy). Also sets merge.workspace.name and merge.workspace.driver \
@@ -25,7 +29,7 @@ extension GitWorkspace {
 
         mutating func run() throws {
             let force = self.force
-            try ParsableCommandRunner.run { try HookInstaller.install(force: force) }
+            try ParsableCommandRunner.runStarting { try HookInstaller.install(force: force) }
         }
     }
 
@@ -43,7 +47,7 @@ extension GitWorkspace {
         )
 
         mutating func run() throws {
-            try ParsableCommandRunner.run { try HookInstaller.uninstall() }
+            try ParsableCommandRunner.runStarting { try HookInstaller.uninstall() }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import WorkspaceSync
 
 /// Which remotes a repository's commands talk to (git-workspace(1), "CONFIGURATION").
 enum Remotes {
@@ -52,15 +53,4 @@ enum Remotes {
         }
         return "origin"
     }
-
-    /// `git fetch` of one branch into its remote-tracking ref with an explicit refspec
-    /// (`+refs/heads/B:refs/remotes/R/B`), so a clone's narrow fetch configuration does not
-    /// matter. Tags and FETCH_HEAD are left alone. The caller judges the status.
-    static func fetch(_ remote: String, branch: String) throws -> Subprocess.Result {
-        try Subprocess.git(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote,
-                            "+refs/heads/\(branch):\(tracking(remote, branch: branch))"])
-    }
-
-    /// `refs/remotes/<remote>/<branch>`.
-    static func tracking(_ remote: String, branch: String) -> String { "refs/remotes/\(remote)/\(branch)" }
 }

@@ -48,14 +48,14 @@ extension GitWorkspace {
 
         mutating func run() throws {
             let remote = self.remote, branch = self.branch, fetch = !noFetch, json = self.json
-            try ParsableCommandRunner.run {
+            try ParsableCommandRunner.runStarting {
                 let repository = try Validate.openRepository()
                 guard let workdir = repository.workdir else {
                     throw CommandFailure(message: "status compares a work tree, and this repository is bare")
                 }
                 let name = try Remotes.workspace(remote)
                 let branchName = try Status.branchName(branch, in: repository)
-                let tracking = Remotes.tracking(name, branch: branchName)
+                let tracking = RemoteBranch.tracking(name, branch: branchName)
                 let fetched = fetch ? Status.fetch(remote: name, branch: branchName, into: tracking) : false
                 let report = try Validate.gitCall { try Status.compute(repository, tracking: tracking, workdir: workdir) }
                 if json {
@@ -85,7 +85,7 @@ extension GitWorkspace {
         static func fetch(remote: String, branch: String, into tracking: String) -> Bool {
             let fetched: Subprocess.Result
             do {
-                fetched = try Remotes.fetch(remote, branch: branch)
+                fetched = try RemoteBranch.fetch(remote, branch: branch)
             } catch {
                 Output.err("git-workspace: warning: cannot run git fetch (\(error)); using the last fetched state of \(tracking)\n")
                 return false

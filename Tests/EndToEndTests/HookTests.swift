@@ -9,7 +9,7 @@ import WorkspaceTestSupport
     static let bad = ValidateCommandTests.bad
     static let path = "workflows/triage/definition.yml"
     static let diagnostic = "workflows/triage/definition.yml:9:20: error: action 'a' depends on unknown action 'zzz'"
-    static let names = ["pre-commit", "pre-push", "post-merge"]
+    static let names = ["pre-commit", "pre-push", "post-merge", "post-rewrite"]
 
     /// A repository on `main` whose first commit holds a valid workflow, with a bare team
     /// repository as remote `team` that has that commit; hooks not installed yet.
@@ -97,13 +97,13 @@ import WorkspaceTestSupport
     }
 
     /// Without git-workspace on PATH the scripts say how to install it; the blocking hooks
-    /// fail closed and post-merge lets the merge be.
+    /// fail closed and post-merge and post-rewrite let the merge or rebase be.
     @Test func scriptsWithoutTheToolPrintTheInstallHint() throws {
         let scratch = try ScratchDirectory("nopath")
         let empty = scratch.url.appendingPathComponent("empty-bin")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         let runner = Runner(scratch: scratch)
-        for (name, status) in [("pre-commit", Int32(1)), ("pre-push", 1), ("post-merge", 0)] {
+        for (name, status) in [("pre-commit", Int32(1)), ("pre-push", 1), ("post-merge", 0), ("post-rewrite", 0)] {
             let script = TestPaths.packageRoot.appendingPathComponent("hooks/\(name)").path
             let result = try runner.run(["/bin/sh", script, "origin", "url"], stdin: "",
                                         extraEnvironment: ["PATH": empty.path])
@@ -128,7 +128,7 @@ import WorkspaceTestSupport
         let team = try Team("unknown")
         let result = try team.git.run(["git", "workspace", "hook", "pre-rebase"])
         #expect(result.status == 64, "\(result)")
-        #expect(result.stderr.contains("unknown hook 'pre-rebase' (known: pre-commit, pre-push, post-merge)"))
+        #expect(result.stderr.contains("unknown hook 'pre-rebase' (known: pre-commit, pre-push, post-merge, post-rewrite)"))
     }
 
     // MARK: pre-commit
@@ -170,32 +170,42 @@ import WorkspaceTestSupport
 
     // MARK: pre-push
 
-    @Test func prePushBlocksAnInvalidCommitInTheMiddleOfARange() throws {
+    /// pre-push judges what the push makes true: the tip. A broken commit that a later one
+    /// fixed does not block (it is counted, not judged); a broken tip does.
+    @Test func prePushJudgesTheTipNotTheCommitsBeforeIt() throws {
         let team = try Team("prepush")
         #expect(try team.install().status == 0)
         #expect(try team.commit("Retitle", Self.good.replacingOccurrences(of: "title: W", with: "title: V")).status == 0)
         #expect(try team.commit("Break triage", Self.bad, verify: false).status == 0)
-        let broken = try team.head()
         #expect(try team.commit("Fix triage", Self.good).status == 0)
-        let refsBefore = try team.teamRefs()
+        let fixed = try team.git.run(["git", "push", "team", "main"])
+        #expect(fixed.status == 0, "\(fixed)")
+        #expect(fixed.stderr.contains("pre-push: 1 pushed tip valid; 2 earlier commits not judged"), "\(fixed)")
+        #expect(!fixed.stderr.contains("error:"), "\(fixed)")
+        #expect(try team.teamRefs().contains(try team.head()))
 
+        // A broken tip blocks, even after a valid commit, and names itself.
+        #expect(try team.commit("Retitle again", Self.good.replacingOccurrences(of: "title: W", with: "title: U")).status == 0)
+        #expect(try team.commit("Break triage again", Self.bad, verify: false).status == 0)
+        let broken = try team.head()
+        let refsBefore = try team.teamRefs()
         let refused = try team.git.run(["git", "push", "team", "main"])
         #expect(refused.status != 0)
         let lines = refused.stderr.split(separator: "\n").map(String.init)
-        #expect(lines.contains("pre-push: commit \(broken.prefix(7)) Break triage (refs/heads/main -> refs/heads/main) is invalid:"), "\(refused)")
+        #expect(lines.contains("pre-push: commit \(broken.prefix(7)) Break triage again (refs/heads/main -> refs/heads/main) is invalid:"), "\(refused)")
         #expect(lines.contains(Self.diagnostic), "\(refused)")
-        #expect(refused.stderr.contains("push blocked: 1 of 3 commits invalid"), "\(refused)")
+        #expect(refused.stderr.contains("push blocked: 1 of 1 pushed tip invalid"), "\(refused)")
         #expect(try team.teamRefs() == refsBefore)
 
         let bypassed = try team.git.run(["git", "push", "-q", "--no-verify", "team", "main"])
         #expect(bypassed.status == 0, "\(bypassed)")
         #expect(try team.teamRefs().contains(try team.head()))
 
-        // A valid push goes through, checking only what is new.
-        #expect(try team.commit("Retitle again", Self.good.replacingOccurrences(of: "title: W", with: "title: U")).status == 0)
+        // A valid push goes through, judging only the new tip.
+        #expect(try team.commit("Retitle once more", Self.good.replacingOccurrences(of: "title: W", with: "title: T")).status == 0)
         let valid = try team.git.run(["git", "push", "team", "main"])
         #expect(valid.status == 0, "\(valid)")
-        #expect(valid.stderr.contains("pre-push: 1 commit valid"), "\(valid)")
+        #expect(valid.stderr.contains("pre-push: 1 pushed tip valid\n"), "\(valid)")
         #expect(try team.teamRefs().contains(try team.head()))
     }
 
@@ -211,7 +221,7 @@ import WorkspaceTestSupport
         #expect(try team.commit("Fix triage", Self.good).status == 0)
         let fixed = try team.git.run(["git", "push", "team", "fix"])
         #expect(fixed.status == 0, "\(fixed)")
-        #expect(fixed.stderr.contains("pre-push: 1 commit valid"), "\(fixed)")
+        #expect(fixed.stderr.contains("pre-push: 1 pushed tip valid\n"), "\(fixed)")
 
         // The same through the team repository's URL instead of its name.
         try team.git.git("checkout", "-q", "-b", "bad", "main")
@@ -220,7 +230,7 @@ import WorkspaceTestSupport
         let refused = try team.git.run(["git", "push", team.teamPath, "bad"])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("pre-push: commit \(try team.head().prefix(7)) Break more (refs/heads/bad -> refs/heads/bad) is invalid:"), "\(refused)")
-        #expect(refused.stderr.contains("push blocked: 1 of 1 commit invalid"), "\(refused)")
+        #expect(refused.stderr.contains("push blocked: 1 of 1 pushed tip invalid"), "\(refused)")
         #expect(try team.teamRefs() == refsBefore)
 
         // Deleting a branch pushes no commit.
@@ -239,13 +249,13 @@ import WorkspaceTestSupport
                 team.git.git("config", "--local", "--get-regexp", "^merge\\.").stdout]
         }
         let after = try snapshot()
-        #expect(after[3] == """
+        #expect(after[4] == """
         # >>> git-remote-workspace: spec-aware merge of resource files (git workspace install-hooks; it created this file)
         workflows/*/definition.yml merge=workspace
         # <<< git-remote-workspace
 
         """)
-        #expect(after[4] == "merge.workspace.name git-remote-workspace spec-aware merge\nmerge.workspace.driver git workspace merge-driver %O %A %B %P\n")
+        #expect(after[5] == "merge.workspace.name git-remote-workspace spec-aware merge\nmerge.workspace.driver git workspace merge-driver %O %A %B %P\n")
         #expect(try team.git.git("check-attr", "merge", "--", Self.path).stdout == "\(Self.path): merge: workspace\n")
 
         let second = try team.install()
@@ -375,6 +385,7 @@ import WorkspaceTestSupport
         #expect(team.read(".git/hooks/post-merge.legacy") == nil)
         #expect(team.read(".git/hooks/pre-commit") == nil)
         #expect(team.read(".git/hooks/pre-push") == nil)
+        #expect(team.read(".git/hooks/post-rewrite") == nil)
         #expect(team.read(".gitattributes") == "*.png binary\n")
         #expect(try team.git.git("config", "--local", "--get-regexp", "^merge\\.").stdout == "")
 
@@ -423,6 +434,11 @@ import WorkspaceTestSupport
         #expect(none.status == 0)
         #expect(none.stderr.contains("no remote's URL starts with workspace::, so nothing was synced; add one, or set workspace.remote"), "\(none)")
 
+        // post-rewrite after a rebase shares the logic, and says so under its own name.
+        let rebased = try team.git.run(["git", "workspace", "hook", "post-rewrite", "rebase"], stdin: "")
+        #expect(rebased.status == 0)
+        #expect(rebased.stderr.contains("post-rewrite: workspace.autosync is on but no remote's URL starts with workspace::"), "\(rebased)")
+
         try team.git.git("remote", "add", "ws1", "workspace::" + team.scratch.path("a.db"))
         try team.git.git("remote", "add", "ws2", "workspace::" + team.scratch.path("b.db"))
         let several = try team.git.run(hook)
@@ -442,5 +458,30 @@ import WorkspaceTestSupport
         let badValue = try team.git.run(hook)
         #expect(badValue.status == 0)
         #expect(badValue.stderr.contains("workspace.autosync"), "\(badValue)")
+    }
+
+    // MARK: post-rewrite
+
+    /// After `git commit --amend` our post-rewrite runs and syncs nothing, autosync or not
+    /// (git's trace shows no `git workspace sync`); a chained post-rewrite still gets git's
+    /// argument and its list of rewritten commits on stdin.
+    @Test func postRewriteAfterAnAmendDoesNotSyncAndChainsItsInput() throws {
+        let team = try Team("postrewrite")
+        try team.writeForeignHook("post-rewrite")
+        #expect(try team.install().status == 0)
+        try team.git.git("remote", "add", "ws", "workspace::" + team.scratch.path("store.db"))
+        try team.git.git("config", "workspace.autosync", "true")
+        let before = try team.head()
+        try team.write(Self.path, Self.good + "# amended\n")
+        try team.git.git("add", "-A")
+        let trace = team.scratch.path("trace-amend")
+        let amended = try team.git.run(["git", "commit", "-q", "--amend", "--no-edit"], extraEnvironment: ["GIT_TRACE": trace])
+        #expect(amended.status == 0, "\(amended)")
+        #expect(!amended.stderr.contains("post-rewrite"), "\(amended)")
+        let traced = try String(contentsOfFile: trace, encoding: .utf8)
+        #expect(traced.contains("git-workspace hook post-rewrite amend"), "the hook did not run:\n\(traced)")
+        #expect(!traced.contains("workspace sync"), "a sync was attempted:\n\(traced)")
+        let log = try String(contentsOfFile: team.scratch.path("post-rewrite.log"), encoding: .utf8)
+        #expect(log == "args: amend\n\(before) \(try team.head())\n")
     }
 }

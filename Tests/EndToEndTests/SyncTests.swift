@@ -45,6 +45,21 @@ struct TwoRemotes {
         try ws.put(edit(Self.workflow), author: "App User <app@example.com>")
     }
 
+    /// Makes the team repository refuse pushes (to `only` that ref, or every one) with a
+    /// server-side pre-receive hook; it stays readable.
+    func refuseTeamPushes(only ref: String? = nil) throws {
+        let hook = team + "/hooks/pre-receive"
+        let test = ref.map { "while read old new ref; do [ \"$ref\" = \($0) ] && refuse; done\nexit 0\n" } ?? "refuse\n"
+        try "#!/bin/sh\nrefuse() { echo 'closed for maintenance' >&2; exit 1; }\n\(test)"
+            .write(toFile: hook, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
+    }
+
+    /// Takes the hook of `refuseTeamPushes` away.
+    func reopenTeam() throws {
+        try FileManager.default.removeItem(atPath: team + "/hooks/pre-receive")
+    }
+
     func sync(_ extra: [String] = []) throws -> RunResult {
         try dev.run(["git", "workspace", "sync", "--json"] + extra)
     }
@@ -57,6 +72,13 @@ struct TwoRemotes {
             return listed.stdout.split(separator: "\t").first.map(String.init)
         }
         return (try head(team), try head(ws.url))
+    }
+
+    /// The parents of the team remote's `main`, in order.
+    func parents() throws -> [String] {
+        let listed = try ws.run.run(["git", "--git-dir", team, "rev-list", "--parents", "-n1", "main"])
+        try #require(listed.status == 0, "\(listed)")
+        return listed.stdout.split(separator: " ").dropFirst().map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
 
     func record(_ result: RunResult) throws -> [String: Any] {
@@ -112,56 +134,57 @@ struct SyncTests {
         #expect(author.stdout == "App User <app@example.com>\n")
     }
 
-    @Test func pushedAheadWhenTheTeamRemoteFailsStillSucceedsWithAWarning() throws {
-        let f = try TwoRemotes("sync-ahead-fail")
-        try f.appEdit { $0.replacingOccurrences(of: "title: Triage", with: "title: Triage from the app") }
-        let before = try f.heads()
-        // The team repository refuses every update (a server-side hook), but stays readable.
-        let hook = f.team + "/hooks/pre-receive"
-        try "#!/bin/sh\necho 'closed for maintenance' >&2\nexit 1\n".write(toFile: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
-        let synced = try f.sync()
-        #expect(synced.status == 0, "\(synced)")
-        let record = try f.record(synced)
-        #expect(record["outcome"] as? String == "pushed-ahead")
-        #expect((record["warnings"] as? [String])?.first?.contains("push to origin failed") == true, "\(record)")
-        #expect(synced.stderr.contains("retried next run"), "\(synced)")
-        #expect(try f.heads() == before)
-        // Next run, with the team remote open again, delivers it.
-        try FileManager.default.removeItem(atPath: hook)
-        let again = try f.sync()
-        #expect(try f.record(again)["outcome"] as? String == "pushed-ahead")
-        let heads = try f.heads()
-        #expect(heads.team == heads.workspace)
-    }
-
-    @Test func rebasedReplaysWorkspaceCommitsOntoTheTeamBranch() throws {
-        let f = try TwoRemotes("sync-rebase")
+    /// Both moved without a conflict: one merge commit, the workspace's old tip its first
+    /// parent and the team's its second, that both sides fast-forward to. Nothing is
+    /// rewritten: a clone of the workspace fetches a fast-forward and every application
+    /// commit keeps its id and appears once in the history.
+    @Test func mergedEndsBothSidesAtOneMergeOfBothOldHeads() throws {
+        let f = try TwoRemotes("sync-merged")
+        let watcher = try f.ws.clone("watcher")
         try f.appEdit { $0.replacingOccurrences(of: "channel: alerts", with: "channel: oncall") }
-        let workspaceBefore = try f.heads().workspace
+        try f.ws.put("id: enrich\n" + appWorkflow(alias: "enrich", title: "Enrich from the app"))
+        let workspaceBefore = try #require(try f.heads().workspace)
+        try #require(try watcher.git("pull", "-q", "--ff-only").status == 0)
+        let appCommits = try watcher.git("rev-list", "--author=App User", "HEAD").lines
+        try #require(appCommits.count == 4, "\(appCommits)")
         let alice = try f.teammate()
         try f.teamEdit(alice) { $0.replacingOccurrences(of: "https://example.com/a", with: "https://example.com/b") }
-        let teamBefore = try f.heads().team
+        let teamBefore = try #require(try f.heads().team)
+
         let synced = try f.sync()
         #expect(synced.status == 0, "\(synced)")
         let record = try f.record(synced)
-        #expect(record["outcome"] as? String == "rebased", "\(record)")
+        #expect(record["outcome"] as? String == "merged", "\(record)")
+        #expect(record["commits"] as? Int == 3, "\(record)")
         let heads = try f.heads()
         #expect(heads.team == heads.workspace)
+        #expect(record["mergeCommit"] as? String == heads.team)
+        let parents = try f.parents()
+        #expect(parents == [workspaceBefore, teamBefore], "\(parents)")
         let merged = try f.teamFile("main")
         #expect(merged.contains("channel: oncall") && merged.contains("https://example.com/b"), "\(merged)")
-        // Linear on the team side: the replayed app commit sits on Alice's, author kept.
-        let log = try f.ws.run.run(["git", "--git-dir", f.team, "log", "-2", "--format=%P %an", "main"]).stdout
-        let lines = log.split(separator: "\n")
-        #expect(lines.first == "\(teamBefore!) App User", "\(log)")
-        #expect(heads.workspace != workspaceBefore)
         #expect("\(try f.ws.show("triage"))".contains("example.com/b"))
+
+        // The workspace's clone sees a fast-forward, and each app commit once, unchanged.
+        let fetched = try watcher.git("fetch", "origin")
+        #expect(fetched.status == 0, "\(fetched)")
+        #expect(!fetched.stderr.contains("forced update"), "\(fetched)")
+        let mergeID = try #require(heads.workspace)
+        #expect(fetched.stderr.contains("\(workspaceBefore.prefix(7))..\(mergeID.prefix(7))  main"), "\(fetched)")
+        #expect(try watcher.git("log", "--format=%H", "--author=App User", "origin/main").lines == appCommits)
+        let teamLog = try f.ws.run.run(["git", "--git-dir", f.team, "log", "--format=%H", "--author=App User", "main"])
+        #expect(teamLog.lines == appCommits, "\(teamLog)")
+        // And the team's clone too.
+        let teamFetch = try alice.git("fetch", "origin")
+        #expect(teamFetch.status == 0 && !teamFetch.stderr.contains("forced update"), "\(teamFetch)")
+        #expect(try f.record(try f.sync())["outcome"] as? String == "in-sync")
     }
 
-    /// Both moved without a conflict, but the workspace's commits do not replay one by one
-    /// (an edit made and undone while the team changed the same key): the merge is recorded.
-    @Test func rebasedFallsBackToAMergeWhenCommitsDoNotReplay() throws {
-        let f = try TwoRemotes("sync-rebase-merge")
+    /// Both moved without a conflict as a whole, though the workspace's commits taken one
+    /// by one would not apply (an edit made and undone while the team changed that key):
+    /// the merge is of the tips, so that makes no difference.
+    @Test func mergedWhenTheWorkspaceEditsWouldNotReplayOneByOne() throws {
+        let f = try TwoRemotes("sync-merged-undone")
         try f.appEdit { $0.replacingOccurrences(of: "title: Triage", with: "title: Briefly") }
         try f.appEdit { $0 }
         try f.ws.put("id: enrich\n" + appWorkflow(alias: "enrich", title: "Enrich from the app"))
@@ -172,13 +195,11 @@ struct SyncTests {
         let synced = try f.sync()
         #expect(synced.status == 0, "\(synced)")
         let record = try f.record(synced)
-        #expect(record["outcome"] as? String == "rebased", "\(record)")
-        #expect(synced.stderr.contains("do not replay one by one"), "\(synced)")
+        #expect(record["outcome"] as? String == "merged", "\(record)")
         let heads = try f.heads()
         #expect(heads.team == heads.workspace)
-        let parents = try f.ws.run.run(["git", "--git-dir", f.team, "rev-list", "--parents", "-n1", "main"]).stdout
-            .split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        #expect(parents.dropFirst() == [workspaceBefore, teamBefore], "\(parents)")
+        let parents = try f.parents()
+        #expect(parents == [workspaceBefore, teamBefore], "\(parents)")
         #expect(try f.teamFile("main").contains("title: Team title"))
         #expect(try f.teamFile("main", "workflows/enrich/definition.yml").contains("Enrich from the app"))
         #expect("\(try f.ws.show("enrich"))".contains("Enrich from the app"))
@@ -212,9 +233,8 @@ struct SyncTests {
         // Both sides are now the team's state, reached by a merge commit: no force push.
         let heads = try f.heads()
         #expect(heads.team == heads.workspace)
-        let parents = try f.ws.run.run(["git", "--git-dir", f.team, "rev-list", "--parents", "-n1", "main"]).stdout
-            .split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        #expect(parents.dropFirst() == [workspaceBefore, teamBefore], "\(parents)")
+        let parents = try f.parents()
+        #expect(parents == [workspaceBefore, teamBefore], "\(parents)")
         #expect(try f.teamFile("main") == f.teamFile(teamBefore))
         #expect("\(try f.ws.show("triage"))".contains("pager"))
         // The workspace edit that conflicts with nothing is kept on both sides.
@@ -246,7 +266,11 @@ struct SyncTests {
         #expect(synced.status == 1, "\(synced)")
         let record = try f.record(synced)
         #expect(record["outcome"] as? String == "refused")
-        #expect("\(record["warnings"] ?? "")".contains("workflows/triage/definition.yml:"), "\(record)")
+        let failed = try #require(record["failedPush"] as? [String: Any], "\(record)")
+        #expect(failed["remote"] as? String == "ws")
+        #expect(failed["summary"] as? String == "[remote rejected]")
+        #expect((failed["output"] as? [String])?.contains { $0.hasPrefix("workflows/triage/definition.yml:") } == true, "\(record)")
+        #expect(synced.stderr.contains("\n    workflows/triage/definition.yml:"), "\(synced)")
         #expect(try f.ws.dump() == dumped)
     }
 
@@ -299,6 +323,39 @@ struct SyncTests {
         try f.teamEdit(alice) { $0.replacingOccurrences(of: "title: Triage reviewed", with: "title: Triage again") }
         #expect(try f.dev.git("pull", "--no-rebase", "origin", "main").status == 0)
         #expect(!"\(try f.ws.show("triage"))".contains("Triage again"))
+    }
+
+    /// `git pull --rebase` over a local commit rebases, which runs post-rewrite, not
+    /// post-merge: with autosync on, that syncs the team's change into the workspace. An
+    /// amend rewrites too, and syncs nothing.
+    @Test func pullingWithRebaseAutoSyncsAndAmendingDoesNot() throws {
+        let f = try TwoRemotes("sync-auto-rebase")
+        let installed = try f.dev.run(["git", "workspace", "install-hooks"])
+        try #require(installed.status == 0, "\(installed)")
+        try #require(try f.dev.git("config", "workspace.autosync", "true").status == 0)
+        // A local commit the team does not have yet, so that the pull really rebases.
+        try f.ws.write(f.dev, "NOTES.md", "local notes\n")
+        try #require(try f.dev.git("add", "NOTES.md").status == 0)
+        try #require(try f.dev.git("commit", "-qm", "Local notes").status == 0)
+        let alice = try f.teammate()
+        try f.teamEdit(alice) { $0.replacingOccurrences(of: "title: Triage", with: "title: Triage reviewed") }
+
+        let pulled = try f.dev.git("pull", "--rebase", "origin", "main")
+        #expect(pulled.status == 0, "\(pulled)")
+        #expect(pulled.stderr.contains("post-rewrite: workspace.autosync: git workspace sync"), "\(pulled)")
+        #expect(pulled.stderr.contains("sync main: fast-forwarded"), "\(pulled)")
+        #expect("\(try f.ws.show("triage"))".contains("Triage reviewed"))
+        let heads = try f.heads()
+        #expect(heads.team == heads.workspace)
+
+        // The team moves again; an amend of the local commit must not carry that anywhere.
+        try f.teamEdit(alice) { $0.replacingOccurrences(of: "title: Triage reviewed", with: "title: Triage again") }
+        let dumped = try f.ws.dump()
+        try f.ws.write(f.dev, "NOTES.md", "local notes, amended\n")
+        let amended = try f.dev.git("commit", "-q", "-a", "--amend", "--no-edit")
+        #expect(amended.status == 0, "\(amended)")
+        #expect(!amended.stderr.contains("workspace sync"), "\(amended)")
+        #expect(try f.ws.dump() == dumped)
     }
 
     @Test func noWorkspaceRemoteIsAClearError() throws {
