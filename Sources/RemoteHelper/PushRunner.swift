@@ -112,6 +112,7 @@ struct PushRunner {
 /// hints, and `git push --porcelain` shows them as git's own), else one line saying why.
 enum Refusal {
     static func reason(_ error: Error) -> String {
+        if let store = error as? StoreError, store.code == .busy { return SyncError.busyReasonPrefix + oneLine(store.message) }
         guard let error = error as? SyncError else { return oneLine("\(error)") }
         switch error.code {
         case .fetchFirst: return "fetch first"

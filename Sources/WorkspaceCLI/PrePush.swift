@@ -1,6 +1,7 @@
 import Foundation
-import WorkspaceSync
 import Git
+import WorkspaceSpec
+import WorkspaceSync
 
 /// The pre-push check: judge what the push would make true, the tip of each pushed ref.
 ///
@@ -67,8 +68,17 @@ enum PrePush {
             if let known {
                 unit = known
             } else {
-                let files = try GitWorkspace.Validate.gitCall { try repository.files(inTree: tree) }
-                unit = GitWorkspace.Validate.treeUnit(label: tip.hex, files: files, repository: repository)
+                // Judged against what the remote holds now, when this repository has it: a
+                // root that would empty a kind the remote has resources of is then an error.
+                let replaced = try GitWorkspace.Validate.gitCall { () throws(GitError) -> ObjectID? in
+                    update.remoteID.isZero ? nil : try repository.peeledCommit(update.remoteID)
+                }
+                let baseline = try replaced.map { commit in
+                    try GitWorkspace.Validate.gitCall { try TreeValidator.resourceCounts(GitTree(repository: repository, commit: commit)) }
+                }
+                unit = try GitWorkspace.Validate.unit(label: tip.hex, source: try GitWorkspace.Validate.gitCall {
+                    try GitTree(repository: repository, tree: tree)
+                }, baseline: baseline)
                 unitsByTree[tree] = unit
             }
             guard unit.diagnostics.contains(where: { $0.severity == .error }) else { continue }

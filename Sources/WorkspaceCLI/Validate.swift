@@ -142,19 +142,6 @@ extension GitWorkspace {
             return (unit, changed)
         }
 
-        /// A tree given as a file listing (each file judged, without a baseline).
-        static func treeUnit(label: String, files: [TreeFile], repository: Repository) -> Unit {
-            let byPath = Dictionary(files.map { ($0.displayPath, $0) }) { first, _ in first }
-            let tree = ListedTree(items: files.map { TreeItem(path: $0.pathBytes, mode: $0.mode) }) { path in
-                try byPath[path].map { try repository.blob($0.id) }
-            }
-            do { return try unit(label: label, source: tree, baseline: nil) } catch {
-                return Unit(label: label, resources: [], diagnostics: [
-                    Diagnostic(.error, "read", "cannot read the tree: \(error)", path: label, at: nil),
-                ])
-            }
-        }
-
         /// The manifest of a tree, for a command that needs one to work: a broken manifest
         /// stops it (exit 2) after printing what is wrong, as it would stop a push.
         static func manifest(of source: some WorkspaceTreeSource) throws -> Manifest {

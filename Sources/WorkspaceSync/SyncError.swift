@@ -38,6 +38,11 @@ public struct SyncError: Error, CustomStringConvertible, Sendable {
 
     static func corrupt(_ message: String) -> SyncError { SyncError(.corrupt, message) }
 
+    /// How the helper's refusal of a push begins when the store was busy (another writer
+    /// held its lock past the busy timeout). It reaches `git push --porcelain` as the
+    /// reason of a `[remote rejected]` line, where sync takes it for a transient failure.
+    public static let busyReasonPrefix = "busy: "
+
     public var description: String {
         ([message] + diagnostics.map(\.description)).joined(separator: "\n")
     }

@@ -94,7 +94,8 @@ enum GitPush {
             return result.status == Subprocess.gitFatal || result.status == 0 ? .failed(failure) : .refused(failure)
         }
         if let reason = line.reason, raceReasons.contains(reason) { return .raced(failure) }
-        if line.summary == "[remote failure]" { return .failed(failure) }
+        // A workspace that was busy (another writer held its store) is worth a retry, not a refusal.
+        if line.summary == "[remote failure]" || line.reason?.hasPrefix(SyncError.busyReasonPrefix) == true { return .failed(failure) }
         return .refused(failure)
     }
 }

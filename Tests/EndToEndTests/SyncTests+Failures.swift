@@ -57,6 +57,26 @@ extension SyncTests {
         #expect(try f.heads() == before)
     }
 
+    /// A workspace whose store is busy (another writer holds it past the busy timeout) is
+    /// a transient `push-failed`, exit 4, not a refusal; the next run delivers.
+    @Test func aBusyWorkspaceIsPushFailedAndTheNextRunDelivers() throws {
+        let f = try TwoRemotes("sync-busy")
+        let alice = try f.teammate()
+        try f.teamEdit(alice) { $0.replacingOccurrences(of: "title: Triage", with: "title: Triage by Alice") }
+        let before = try f.heads()
+        let lock = try HeldWriteLock(store: f.ws.store)
+        let synced = try f.dev.run(["git", "workspace", "sync", "--json"], extraEnvironment: ["GIT_WORKSPACE_BUSY_TIMEOUT": "0.2"])
+        lock.release()
+        #expect(synced.status == 4, "\(synced)")
+        let record = try f.record(synced)
+        #expect(record["outcome"] as? String == "push-failed", "\(record)")
+        let failed = try #require(record["failedPush"] as? [String: Any], "\(record)")
+        #expect((failed["reason"] as? String)?.hasPrefix("busy: the store ") == true, "\(failed)")
+        #expect(try f.heads() == before)
+        let again = try f.sync()
+        #expect(try f.record(again)["outcome"] as? String == "fast-forwarded", "\(again)")
+    }
+
     /// The merge reached the workspace but the team remote refuses it: a failure, the
     /// workspace keeps the merge (nothing lost), and the next run after reopening pushes it.
     @Test func mergedButRefusedByTheTeamRemoteIsAFailureThatKeepsTheMerge() throws {
