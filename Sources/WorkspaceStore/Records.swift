@@ -126,3 +126,61 @@ public struct Change: Hashable, Sendable {
         self.commit = commit
     }
 }
+
+/// One row of `workspace_outbox`: a change an application asks for by inserting a row with
+/// plain SQL, in the same transaction as its own save (the transactional outbox). The
+/// workspace turns each pending row into one commit by its author (`WorkspaceOutbox`).
+///
+/// The application writes `workspace`, `action`, `document` or `sourceID`, the author and
+/// optionally `message` and `created_at`; the workspace writes `id` (ascending), `state`,
+/// `commit_oid` and `error`. The table is a public interface, documented in
+/// git-workspace(1).
+public struct OutboxEntry: Hashable, Sendable {
+    /// Where a row is in its life.
+    public enum State: String, Hashable, Sendable, CaseIterable {
+        case pending, applied, rejected
+    }
+
+    /// What a row asks for.
+    public enum Action: String, Hashable, Sendable {
+        /// Create or update the resource `document` describes.
+        case put
+        /// Archive the resource `sourceID` names.
+        case archive
+    }
+
+    public var id: Int64
+    public var workspace: String
+    /// The action as written; nil when the row holds something this build does not know
+    /// (the row is then rejected, saying so).
+    public var action: Action?
+    public var rawAction: String
+    public var document: String?
+    public var sourceID: String?
+    public var authorName: String
+    public var authorEmail: String
+    public var message: String?
+    /// When the application wrote the row, in Unix seconds (UTC): the commit's time.
+    public var createdAt: Int
+    public var state: State
+    public var commit: String?
+    public var error: String?
+
+    public init(id: Int64, workspace: String, rawAction: String, document: String?, sourceID: String?,
+                authorName: String, authorEmail: String, message: String?, createdAt: Int,
+                state: State, commit: String? = nil, error: String? = nil) {
+        self.id = id
+        self.workspace = workspace
+        self.rawAction = rawAction
+        self.action = Action(rawValue: rawAction)
+        self.document = document
+        self.sourceID = sourceID
+        self.authorName = authorName
+        self.authorEmail = authorEmail
+        self.message = message
+        self.createdAt = createdAt
+        self.state = state
+        self.commit = commit
+        self.error = error
+    }
+}

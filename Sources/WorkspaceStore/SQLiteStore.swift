@@ -92,10 +92,49 @@ public final class SQLiteStore: WorkspaceStore {
         }
     }
 
+    public func writeIfFree<T>(_ workspace: String, _ body: (any WorkspaceWriting) throws -> T) throws -> T? {
+        try translating("change workspace '\(workspace)'") {
+            try queue.writeWithoutTransaction { db -> T? in
+                // No waiting for this one transaction: SQLite answers SQLITE_BUSY at once
+                // when another connection holds the write lock.
+                try db.execute(sql: "PRAGMA busy_timeout = 0")
+                defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(busyTimeout * 1000))") }
+                do {
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                    return nil
+                }
+                do {
+                    let result = try body(SQLiteWorkspace(db: db, name: workspace, storePath: path))
+                    try db.execute(sql: "COMMIT")
+                    return result
+                } catch {
+                    try? db.execute(sql: "ROLLBACK")
+                    throw error
+                }
+            }
+        }
+    }
+
     public func write<T>(_ workspaces: [String], _ body: ([any WorkspaceWriting]) throws -> T) throws -> T {
         let names = workspaces.map { "'\($0)'" }.joined(separator: ", ")
         return try immediate("change workspaces \(names)") { db in
             try body(workspaces.map { try SQLiteWorkspace(db: db, name: $0, storePath: path) })
+        }
+    }
+
+    public func outbox(workspace: String?, states: Set<OutboxEntry.State>) throws -> [OutboxEntry] {
+        try translating("read the outbox") {
+            try queue.read { db in
+                let marks = Array(repeating: "?", count: states.count).joined(separator: ", ")
+                var arguments = StatementArguments(states.map(\.rawValue).sorted())
+                var sql = SQLiteWorkspace.outboxQuery + " WHERE state IN (\(marks))"
+                if let workspace {
+                    sql += " AND workspace = ?"
+                    arguments += [workspace]
+                }
+                return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments).map(SQLiteWorkspace.outboxEntry(from:))
+            }
         }
     }
 

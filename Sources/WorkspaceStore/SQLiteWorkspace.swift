@@ -73,6 +73,61 @@ final class SQLiteWorkspace: WorkspaceWriting {
                           arguments: [id, oid]) ?? false
     }
 
+    func storedObjects(among oids: [String]) throws -> Set<String> {
+        var found: Set<String> = []
+        // SQLite binds at most 32 766 parameters; a few hundred per statement is plenty.
+        for start in stride(from: 0, to: oids.count, by: 500) {
+            let chunk = Array(oids[start..<min(start + 500, oids.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            let arguments = StatementArguments([id]) + StatementArguments(chunk)
+            found.formUnion(try String.fetchAll(db, sql: "SELECT oid FROM objects WHERE workspace_id = ? AND oid IN (\(marks))",
+                                                arguments: arguments))
+        }
+        return found
+    }
+
+    func hasPendingOutbox() throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM workspace_outbox WHERE workspace = ? AND state = 'pending')",
+                          arguments: [name]) ?? false
+    }
+
+    func nextPendingOutbox() throws -> OutboxEntry? {
+        try Row.fetchOne(db, sql: Self.outboxQuery + " WHERE workspace = ? AND state = 'pending' ORDER BY id LIMIT 1",
+                         arguments: [name]).map(Self.outboxEntry(from:))
+    }
+
+    func settleOutbox(id entry: Int64, state: OutboxEntry.State, commit: String?, error: String?) throws {
+        if let commit { try Self.requireObjectID(commit) }
+        try db.execute(sql: """
+            UPDATE workspace_outbox SET state = ?, commit_oid = ?, error = ?
+            WHERE id = ? AND workspace = ? AND state = 'pending'
+            """, arguments: [state.rawValue, commit, error, entry, name])
+        guard db.changesCount == 1 else {
+            throw StoreError(.notFound, "no pending outbox row \(entry) for workspace '\(name)'")
+        }
+    }
+
+    /// The outbox columns, `created_at` as Unix seconds whether it was written as ISO 8601
+    /// text or as a number (NULL when it is neither: the row is then rejected).
+    static let outboxQuery = """
+        SELECT id, workspace, action, document, source_id, author_name, author_email, message,
+               CASE WHEN typeof(created_at) IN ('integer', 'real') THEN CAST(created_at AS INTEGER)
+                    ELSE CAST(strftime('%s', created_at) AS INTEGER) END AS created_unix,
+               state, commit_oid, error
+        FROM workspace_outbox
+        """
+
+    static func outboxEntry(from row: Row) throws -> OutboxEntry {
+        let state: String = row["state"]
+        guard let parsed = OutboxEntry.State(rawValue: state) else {
+            throw StoreError.damaged("outbox row \(row["id"] as Int64) has state '\(state)'")
+        }
+        return OutboxEntry(id: row["id"], workspace: row["workspace"], rawAction: row["action"], document: row["document"],
+                           sourceID: row["source_id"], authorName: row["author_name"], authorEmail: row["author_email"],
+                           message: row["message"], createdAt: row["created_unix"] ?? Int.min, state: parsed,
+                           commit: row["commit_oid"], error: row["error"])
+    }
+
     func changes(after seq: Int) throws -> [Change] {
         try Row.fetchAll(db, sql: "SELECT * FROM changes WHERE workspace_id = ? AND seq > ? ORDER BY seq",
                          arguments: [id, seq]).map(Self.change(from:))

@@ -15,6 +15,9 @@ enum StoreSchema {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: v2)
+        }
         return migrator
     }
 
@@ -123,5 +126,29 @@ enum StoreSchema {
             commit_oid TEXT,
             PRIMARY KEY (workspace_id, seq)
         ) STRICT, WITHOUT ROWID;
+        """
+
+    /// Version 2: the application outbox, a public interface (git-workspace(1), "OUTBOX").
+    ///
+    /// Applications insert rows with plain SQL, so the table is keyed by the workspace's
+    /// name, not its row id, and is not STRICT: `created_at` may be ISO 8601 text (the
+    /// default, UTC) or a number of Unix seconds. `action` and `state` are checked, so a
+    /// misspelt action fails the application's own insert at once.
+    static let v2 = """
+        CREATE TABLE workspace_outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            workspace TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('put', 'archive')),
+            document TEXT,
+            source_id TEXT,
+            author_name TEXT NOT NULL,
+            author_email TEXT NOT NULL,
+            message TEXT,
+            created_at NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'applied', 'rejected')),
+            commit_oid TEXT,
+            error TEXT
+        );
+        CREATE INDEX workspace_outbox_pending ON workspace_outbox(workspace, state, id);
         """
 }

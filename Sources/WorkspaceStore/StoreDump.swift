@@ -31,6 +31,11 @@ enum StoreDump {
                 lines.append(singular + " " + fields(row, skipping: ["workspace_id"]))
             }
         }
+        // The application's outbox rows for this workspace (keyed by its name).
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM workspace_outbox WHERE workspace = ? ORDER BY id",
+                                    arguments: [workspace.name]) {
+            lines.append("outbox " + fields(row, skipping: ["workspace"]))
+        }
         return lines.map { $0 + "\n" }.joined()
     }
 

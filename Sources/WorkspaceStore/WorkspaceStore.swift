@@ -28,9 +28,19 @@ public protocol WorkspaceStore: AnyObject, Sendable {
     /// The accessor is valid only inside `body`; do not call the store again from inside it.
     func write<T>(_ workspace: String, _ body: (any WorkspaceWriting) throws -> T) throws -> T
 
+    /// `write`, but only when the workspace's write lock is free now: nil, without waiting
+    /// and without running `body`, when another writer holds it. For work a reader does on
+    /// the way (applying outbox rows before a fetch), so that readers never wait for writers.
+    func writeIfFree<T>(_ workspace: String, _ body: (any WorkspaceWriting) throws -> T) throws -> T?
+
     /// One transaction over several workspaces at once (an atomic push of several
     /// branches): every workspace's writes commit together or none do. Same rules as `write`.
     func write<T>(_ workspaces: [String], _ body: ([any WorkspaceWriting]) throws -> T) throws -> T
+    /// The outbox rows an application wrote (`workspace_outbox`), oldest first: those of
+    /// `workspace` (every workspace's, also names no workspace has, when nil) whose state is
+    /// one of `states`. A snapshot read; never waits for a writer.
+    func outbox(workspace: String?, states: Set<OutboxEntry.State>) throws -> [OutboxEntry]
+
     /// Deterministic text of every row of the workspace, for byte-for-byte before/after checks.
     ///
     /// Rows are ordered by their keys; text is JSON-quoted and bytes are hex, so equal
@@ -59,8 +69,13 @@ public protocol WorkspaceReading {
     func mappings() throws -> [Mapping]
     func object(_ oid: String) throws -> GitObject?
     func hasObject(_ oid: String) throws -> Bool
+    /// Which of `oids` the workspace stores: one question for many, so a push asks once per
+    /// tree it visits, not once per entry (a bounded number of round trips to a server).
+    func storedObjects(among oids: [String]) throws -> Set<String>
     /// The change log entries with `seq` greater than `seq`, oldest first.
     func changes(after seq: Int) throws -> [Change]
+    /// True when an application left outbox rows for this workspace that are still pending.
+    func hasPendingOutbox() throws -> Bool
 }
 
 /// What a transaction may change in one workspace.
@@ -90,4 +105,10 @@ public protocol WorkspaceWriting: WorkspaceReading {
     func appendChange(_ change: Change) throws -> Int
     /// Records the commit that carries change `seq`.
     func setChangeCommit(seq: Int, commit: String) throws
+    /// The oldest pending outbox row of this workspace, or nil when there is none.
+    func nextPendingOutbox() throws -> OutboxEntry?
+    /// Settles a pending outbox row: `applied` with the commit that carries it (nil when it
+    /// changed nothing), or `rejected` with why. Throws `notFound` when the row is not a
+    /// pending row of this workspace (someone else settled it).
+    func settleOutbox(id: Int64, state: OutboxEntry.State, commit: String?, error: String?) throws
 }

@@ -25,7 +25,11 @@ struct StoreObjects {
         return raw
     }
 
-    func has(_ id: ObjectID) throws -> Bool { try reader.hasObject(id.hex) }
+    /// Which of `ids` the workspace stores, asked in one question.
+    func stored(among ids: [ObjectID]) throws -> Set<ObjectID> {
+        guard !ids.isEmpty else { return [] }
+        return Set(try reader.storedObjects(among: ids.map(\.hex)).compactMap { ObjectID(hex: $0) })
+    }
 
     /// The tree of a commit.
     func tree(ofCommit commit: ObjectID) throws -> ObjectID {

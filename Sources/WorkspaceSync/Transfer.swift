@@ -37,28 +37,38 @@ enum Transfer {
     }
 
     /// Objects reachable from `tip` in the client that the store does not have.
+    ///
+    /// Walked level by level (a commit, its tree and parents, their entries, ...): the store
+    /// is asked once per level which of that level's objects it has, and only what it lacks
+    /// is read and entered. A push of one change asks a handful of questions, whatever the
+    /// size of the tree (a server store answers each in one round trip).
     static func missingInStore(from tip: ObjectID, client: Repository, store: StoreObjects) throws -> [RawObject] {
         var result: [RawObject] = []
         var seen: Set<ObjectID> = []
-        var pending: [ObjectID] = [tip]
-        while let id = pending.popLast() {
-            guard seen.insert(id).inserted, try !store.has(id) else { continue }
-            guard let object = try client.object(id) else {
-                throw SyncError.corrupt("the pushed history lacks object \(id.hex)")
-            }
-            result.append(object)
-            switch object.type {
-            case .commit:
-                let links = try CommitData.parseLinks(object.data)
-                pending.append(links.tree)
-                pending += links.parents
-            case .tree:
-                for entry in try TreeFormat.parse(object.data) where entry.mode != TreeEntry.submodule {
-                    pending.append(entry.id)
+        var level: [ObjectID] = [tip]
+        while !level.isEmpty {
+            let candidates = level.filter { seen.insert($0).inserted }
+            let stored = try store.stored(among: candidates)
+            var next: [ObjectID] = []
+            for id in candidates where !stored.contains(id) {
+                guard let object = try client.object(id) else {
+                    throw SyncError.corrupt("the pushed history lacks object \(id.hex)")
                 }
-            case .blob, .tag:
-                break
+                result.append(object)
+                switch object.type {
+                case .commit:
+                    let links = try CommitData.parseLinks(object.data)
+                    next.append(links.tree)
+                    next += links.parents
+                case .tree:
+                    for entry in try TreeFormat.parse(object.data) where entry.mode != TreeEntry.submodule {
+                        next.append(entry.id)
+                    }
+                case .blob, .tag:
+                    break
+                }
             }
+            level = next
         }
         return result
     }

@@ -49,6 +49,24 @@ import WorkspaceTestSupport
         #expect(try SQLiteStore(path: path).read("main") { $0.cursor } == 100)
     }
 
+    /// A store written by the previous release (schema v1 only) gains the outbox on open and
+    /// keeps every row.
+    @Test func aVersionOneStoreGainsTheOutboxAndKeepsItsRows() throws {
+        let scratch = try ScratchDirectory("store")
+        let path = scratch.path("old.db")
+        let old = try DatabaseQueue(path: path)
+        try old.write { db in
+            try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+            try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v1')")
+            try db.execute(sql: "CREATE TABLE workspaces (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, head_commit TEXT, cursor INTEGER NOT NULL DEFAULT 0, last_seq INTEGER NOT NULL DEFAULT 0) STRICT")
+            try db.execute(sql: "INSERT INTO workspaces (name) VALUES ('main')")
+        }
+        try old.close()
+        let store = try SQLiteStore(path: path)
+        #expect(try store.workspaceNames() == ["main"])
+        #expect(try store.outbox(workspace: nil, states: Set(OutboxEntry.State.allCases)).isEmpty)
+    }
+
     @Test func migrationsAreRecordedOnce() throws {
         let scratch = try ScratchDirectory("store")
         let path = scratch.path("m.db")
@@ -57,7 +75,7 @@ import WorkspaceTestSupport
         let applied = try DatabaseQueue(path: path).read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
         }
-        #expect(applied == ["v1"])
+        #expect(applied == ["v1", "v2"])
         let mode = try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }
