@@ -90,6 +90,7 @@ public final class Session {
             return (try? client.isReachable(id, from: tips)) ?? false
         }
         for name in try store.workspaceNames() {
+            drainOutbox(store, name, wait: false)
             if let head = try store.read(name, { $0.head }) {
                 heads[name] = head
                 // For a push, a head the client has not fetched is listed as unknown: git then
@@ -123,6 +124,7 @@ public final class Session {
             let ref = String(words[2])
             guard ref.hasPrefix("refs/heads/") else { throw SessionFailure(message: "cannot fetch '\(ref)'") }
             let workspace = String(ref.dropFirst("refs/heads/".count))
+            drainOutbox(store, workspace, wait: false)
             let missing = try store.read(workspace) { reader in
                 try Fetcher.missingObjects(from: id, in: reader, client: client)
             }
@@ -172,6 +174,9 @@ public final class Session {
             }
             requests.append(request)
         }
+        // The application's rows first, so a push meets the workspace as it really is (and
+        // gets "fetch first" when they moved it).
+        for request in requests { drainOutbox(store, request.workspace!, wait: true) }
         let runner = PushRunner(store: store, client: client, options: options)
         if options.atomic && !replies.isEmpty {
             // One refusal refuses the whole atomic push.
@@ -186,6 +191,22 @@ public final class Session {
             if let reply = replies.removeValue(forKey: destination) { out += reply + "\n" }
         }
         channel.write(out + "\n")
+    }
+
+    // MARK: - the outbox
+
+    /// Applies the workspace's pending outbox rows (`WorkspaceOutbox`) before git sees it.
+    /// A failure to apply them is said on stderr and leaves them pending for the next
+    /// operation; it never fails the listing, fetch or push itself. Readers (`wait` false)
+    /// skip it while another writer holds the workspace.
+    func drainOutbox(_ store: any WorkspaceStore, _ workspace: String, wait: Bool) {
+        do {
+            for outcome in try WorkspaceOutbox.drain(store, workspace: workspace, wait: wait) where outcome.error != nil {
+                Log.error("workspace \(workspace): outbox row \(outcome.entry.id) rejected (see git workspace app outbox)")
+            }
+        } catch {
+            Log.error("workspace \(workspace): the application's outbox rows stay pending: \(error)")
+        }
     }
 
     // MARK: - resources

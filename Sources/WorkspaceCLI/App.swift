@@ -14,9 +14,10 @@ extension GitWorkspace {
             Each change is one transaction that writes the resource and its mapping, adds one \
             commit to the workspace branch (only that resource's file changes; the author is \
             the acting user) and advances the cursor. STORE[#WORKSPACE] names the workspace \
-            (default main).
+            (default main). Every command first applies the workspace's pending outbox rows \
+            (see `app outbox`).
             """,
-            subcommands: [Put.self, Remove.self, List.self, Show.self, Dump.self]
+            subcommands: [Put.self, Remove.self, List.self, Show.self, Dump.self, Outbox.self]
         )
     }
 }
@@ -39,7 +40,7 @@ extension GitWorkspace.App {
                 if file == "-" { data = FileHandle.standardInput.readDataToEndOfFile() }
                 else { data = FileManager.default.contents(atPath: file) }
                 guard let data else { throw CommandFailure(message: "cannot read \(file)") }
-                let store = try target.open()
+                let store = try target.openDrained(wait: true)
                 let who = try actor(author)
                 // Diagnostics name the user's own file, with its lines and columns.
                 let name = file == "-" ? "<stdin>" : file
@@ -64,7 +65,7 @@ extension GitWorkspace.App {
         mutating func run() throws {
             let target = StoreArgument(self.target), id = self.id, author = self.author
             try ParsableCommandRunner.run {
-                let store = try target.open()
+                let store = try target.openDrained(wait: true)
                 let who = try actor(author)
                 let result = try storeCall { try WorkspaceApp(store: store, workspace: target.workspace).archive(id, by: who) }
                 Output.err("\(result.action.rawValue) \(result.kind) \(result.sourceID)\n")
@@ -83,7 +84,7 @@ extension GitWorkspace.App {
         mutating func run() throws {
             let target = StoreArgument(self.target), archived = self.archived, json = self.json
             try ParsableCommandRunner.run {
-                let store = try target.open()
+                let store = try target.openDrained(wait: false)
                 let rows = try storeCall {
                     try store.read(target.workspace) { reader in
                         try reader.resources(includeArchived: archived).map { resource in
@@ -117,7 +118,7 @@ extension GitWorkspace.App {
         mutating func run() throws {
             let target = StoreArgument(self.target), id = self.id, json = self.json
             try ParsableCommandRunner.run {
-                let store = try target.open()
+                let store = try target.openDrained(wait: false)
                 let found = try storeCall {
                     try store.read(target.workspace) { reader -> (StoredResource, Mapping)? in
                         guard let mapping = try WorkspaceApp.find(id, in: reader),
@@ -166,7 +167,7 @@ extension GitWorkspace.App {
         mutating func run() throws {
             let target = StoreArgument(self.target)
             try ParsableCommandRunner.run {
-                let store = try target.open()
+                let store = try target.openDrained(wait: false)
                 Output.out(try storeCall { try store.dump(target.workspace) })
                 return ExitStatus.success
             }

@@ -24,6 +24,8 @@ extension GitWorkspace {
                 let existed = FileManager.default.fileExists(atPath: address)
                 let opened = try storeCall { try WorkspaceStores.open(url: address) }
                 try storeCall { try opened.createWorkspace(name) }
+                // Rows an application wrote for this workspace before it existed.
+                try StoreArgument.drain(opened, workspace: name, wait: true)
                 let absolute = URL(fileURLWithPath: address).standardizedFileURL.path
                 Output.err("\(existed ? "" : "created store \(address); ")created workspace '\(name)' (git clone workspace::\(absolute))\n")
                 return ExitStatus.success

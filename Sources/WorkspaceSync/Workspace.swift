@@ -31,14 +31,39 @@ public struct WorkspaceApp {
     }
 
     /// Creates or updates one resource from a resource document (YAML or JSON). With an `id`,
-    /// the resource with that source id is updated (or created under it); without one, a new
-    /// resource gets an id derived from its alias, title or kind. A bare workflow definition
-    /// (a mapping with `title` and `actions`) is wrapped as a workflow document.
+    /// the resource with that source id is updated (or created under it); without one,
+    /// `sourceID` names the resource to update (or create), else a new resource gets an id
+    /// derived from its alias, title or kind. A bare workflow definition (a mapping with
+    /// `title` and `actions`) is wrapped as a workflow document. `message` replaces the
+    /// commit's default subject (`Update workflow triage`).
     ///
     /// The document is judged like a push: its own rules, with diagnostics placed in the
     /// given text (`path:line:column`, `path` naming the user's file), then the rules between
     /// resources against the rest of the workspace. A refusal writes nothing.
-    public func put(document bytes: [UInt8], path: String = "<document>", by actor: Signature) throws -> AppChangeResult {
+    public func put(document bytes: [UInt8], path: String = "<document>", by actor: Signature,
+                    message: String? = nil, sourceID: String? = nil) throws -> AppChangeResult {
+        let document = try Self.document(bytes, path: path)
+        return try store.write(workspace) { tx in
+            try Self.put(document, path: path, by: actor, message: message, sourceID: sourceID, in: tx)
+        }
+    }
+
+    /// Archives a resource, named by UUID or source id: its file leaves the tree, its row and
+    /// mapping stay, so a later push of the same file restores the same UUID. Refused when a
+    /// resource left alone still uses a name it offers.
+    public func archive(_ identifier: String, by actor: Signature, message: String? = nil) throws -> AppChangeResult {
+        try store.write(workspace) { tx in try Self.archive(identifier, by: actor, message: message, in: tx) }
+    }
+
+    /// A document read for `put`: its parsed node (positions in the given text) and its kind.
+    struct Document {
+        var node: Node
+        var kind: any ResourceKind.Type
+    }
+
+    /// Parses `bytes` and settles what `put` writes: a bare workflow definition wrapped, the
+    /// kind from `type` (an unknown one is refused, listing the kinds), `version` 1 when absent.
+    static func document(_ bytes: [UInt8], path: String) throws -> Document {
         let node: Node
         do { node = try YAMLParser.parse(bytes) } catch {
             throw SyncError(.invalid, "the document cannot be read", diagnostics: [
@@ -61,65 +86,67 @@ public struct WorkspaceApp {
             ])
         }
         if document["version"] == nil { document.setValue(.int(1), forKey: "version") }
-        return try store.write(workspace) { tx in
-            let state = try WorkspaceState(tx)
-            let explicitID = document["id"]?.string
-            let existing = try explicitID.flatMap { try tx.mapping(kind: kind.name, sourceID: $0) }
-            let sourceID: String
-            if let existing {
-                sourceID = existing.sourceID
-            } else if let explicitID {
-                sourceID = explicitID
-            } else {
-                var allocator = SourceIDAllocator(taken: try tx.mappings().filter { $0.kind == kind.name }.map(\.sourceID))
-                sourceID = allocator.allocate(SourceID.base(from: kind.sourceIDNames(document.value), kind: kind.name))
-            }
-            var placed = document
-            placed.setValue(.string(sourceID), forKey: "id")
-            let loaded = ResourceLoader.check(placed, path: path, kind: kind, expectedID: nil)
-            let judge = StoreJudge(tx: tx, manifest: state.manifest, touched: Set(existing.map { [$0.uuid] } ?? []))
-            let warnings = try judge.judge([(path, loaded)])
-            guard let spec = loaded.spec else { throw SyncError(.invalid, "\(path): the document is invalid") }
-            let written = try ResourceWriter.write(spec, kind: kind, previousID: existing?.sourceID, path: path, tx: tx)
-            let action: AppChangeResult.Action
-            switch written.step {
-            case .unchanged:
-                return AppChangeResult(action: .unchanged, uuid: written.uuid, kind: kind.name, sourceID: sourceID,
-                                       commit: nil, warnings: warnings)
-            case .create: action = .created
-            case .restore: action = .restored
-            default: action = .updated
-            }
-            let verb = action == .created ? "Create" : action == .restored ? "Restore" : "Update"
-            let commit = try state.commit(
-                path: state.manifest.path(kind: kind, sourceID: sourceID),
-                blob: RawObject(type: .blob, data: Array(spec.canonicalText().utf8)),
-                message: "\(verb) \(kind.name) \(sourceID)", uuid: written.uuid, action: .put, actor: actor, tx: tx)
-            return AppChangeResult(action: action, uuid: written.uuid, kind: kind.name, sourceID: sourceID,
-                                   commit: commit, warnings: warnings)
-        }
+        return Document(node: document, kind: kind)
     }
 
-    /// Archives a resource, named by UUID or source id: its file leaves the tree, its row and
-    /// mapping stay, so a later push of the same file restores the same UUID.
-    public func archive(_ identifier: String, by actor: Signature) throws -> AppChangeResult {
-        try store.write(workspace) { tx in
-            let state = try WorkspaceState(tx)
-            guard let mapping = try WorkspaceApp.find(identifier, in: tx),
-                  let resource = try tx.resource(uuid: mapping.uuid), let kind = ResourceKinds.named(mapping.kind) else {
-                throw SyncError(.notFound, "no resource '\(identifier)' in workspace '\(tx.name)'")
-            }
-            if resource.archived {
-                return AppChangeResult(action: .unchanged, uuid: resource.uuid, kind: kind.name, sourceID: mapping.sourceID, commit: nil)
-            }
-            // Judged like a push that deletes the file: nothing may lose a name it uses.
-            _ = try StoreJudge(tx: tx, manifest: state.manifest, touched: [resource.uuid]).judge([])
-            try tx.setArchived(uuid: resource.uuid, true)
-            let commit = try state.commit(
-                path: state.manifest.path(kind: kind, sourceID: mapping.sourceID), blob: nil,
-                message: "Archive \(kind.name) \(mapping.sourceID)", uuid: resource.uuid, action: .archive, actor: actor, tx: tx)
-            return AppChangeResult(action: .archived, uuid: resource.uuid, kind: kind.name, sourceID: mapping.sourceID, commit: commit)
+    /// `put` inside the transaction `tx` (which the caller commits or rolls back).
+    static func put(_ document: Document, path: String, by actor: Signature, message: String?, sourceID named: String?,
+                    in tx: any WorkspaceWriting) throws -> AppChangeResult {
+        let kind = document.kind
+        let state = try WorkspaceState(tx)
+        let explicitID = document.node["id"]?.string ?? named
+        let existing = try explicitID.flatMap { try tx.mapping(kind: kind.name, sourceID: $0) }
+        let sourceID: String
+        if let existing {
+            sourceID = existing.sourceID
+        } else if let explicitID {
+            sourceID = explicitID
+        } else {
+            var allocator = SourceIDAllocator(taken: try tx.mappings().filter { $0.kind == kind.name }.map(\.sourceID))
+            sourceID = allocator.allocate(SourceID.base(from: kind.sourceIDNames(document.node.value), kind: kind.name))
         }
+        var placed = document.node
+        placed.setValue(.string(sourceID), forKey: "id")
+        let loaded = ResourceLoader.check(placed, path: path, kind: kind, expectedID: nil)
+        let judge = StoreJudge(tx: tx, manifest: state.manifest, touched: Set(existing.map { [$0.uuid] } ?? []))
+        let warnings = try judge.judge([(path, loaded)])
+        guard let spec = loaded.spec else { throw SyncError(.invalid, "\(path): the document is invalid") }
+        let written = try ResourceWriter.write(spec, kind: kind, previousID: existing?.sourceID, path: path, tx: tx)
+        let action: AppChangeResult.Action
+        switch written.step {
+        case .unchanged:
+            return AppChangeResult(action: .unchanged, uuid: written.uuid, kind: kind.name, sourceID: sourceID,
+                                   commit: nil, warnings: warnings)
+        case .create: action = .created
+        case .restore: action = .restored
+        default: action = .updated
+        }
+        let verb = action == .created ? "Create" : action == .restored ? "Restore" : "Update"
+        let commit = try state.commit(
+            path: state.manifest.path(kind: kind, sourceID: sourceID),
+            blob: RawObject(type: .blob, data: Array(spec.canonicalText().utf8)),
+            message: message ?? "\(verb) \(kind.name) \(sourceID)", uuid: written.uuid, action: .put, actor: actor, tx: tx)
+        return AppChangeResult(action: action, uuid: written.uuid, kind: kind.name, sourceID: sourceID,
+                               commit: commit, warnings: warnings)
+    }
+
+    /// `archive` inside the transaction `tx`.
+    static func archive(_ identifier: String, by actor: Signature, message: String?, in tx: any WorkspaceWriting) throws -> AppChangeResult {
+        let state = try WorkspaceState(tx)
+        guard let mapping = try WorkspaceApp.find(identifier, in: tx),
+              let resource = try tx.resource(uuid: mapping.uuid), let kind = ResourceKinds.named(mapping.kind) else {
+            throw SyncError(.notFound, "no resource '\(identifier)' in workspace '\(tx.name)'")
+        }
+        if resource.archived {
+            return AppChangeResult(action: .unchanged, uuid: resource.uuid, kind: kind.name, sourceID: mapping.sourceID, commit: nil)
+        }
+        // Judged like a push that deletes the file: nothing may lose a name it uses.
+        _ = try StoreJudge(tx: tx, manifest: state.manifest, touched: [resource.uuid]).judge([])
+        try tx.setArchived(uuid: resource.uuid, true)
+        let commit = try state.commit(
+            path: state.manifest.path(kind: kind, sourceID: mapping.sourceID), blob: nil,
+            message: message ?? "Archive \(kind.name) \(mapping.sourceID)", uuid: resource.uuid, action: .archive, actor: actor, tx: tx)
+        return AppChangeResult(action: .archived, uuid: resource.uuid, kind: kind.name, sourceID: mapping.sourceID, commit: commit)
     }
 
     /// The mapping for a UUID, else for a source id (of any kind; the first kind wins).
