@@ -44,7 +44,7 @@ public struct Runner: Sendable {
             "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
             "LANG": "C.UTF-8",
             "TMPDIR": inherited["TMPDIR"] ?? "/tmp",
-        ]
+        ].merging(TestStore.environment) { $1 }
     }
 
     /// Runs `arguments[0]` (looked up on `PATH`) with the rest as arguments.

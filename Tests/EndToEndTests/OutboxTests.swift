@@ -7,17 +7,31 @@ import WorkspaceTestSupport
 /// them into commits by their authors; a bad row is rejected with its reason and never
 /// blocks the rows after it.
 @Suite struct OutboxTests {
-    /// Runs a Python program (the standard library's sqlite3, as an application would) with
-    /// the store's path as its argument.
+    /// Runs a Python program as an application would, with `db` connected to the store:
+    /// the standard library's sqlite3 for a SQLite file, psycopg for PostgreSQL (the
+    /// program's `?` placeholders become `%s` there).
     func python(_ ws: WorkspaceFixture, _ program: String) throws {
-        let ran = try ws.run.run(["python3", "-c", program, ws.store])
+        let prelude = """
+        import sys
+        if sys.argv[1].startswith("postgres"):
+            import psycopg2
+            class Connection:
+                def __init__(self, url): self.raw = psycopg2.connect(url)
+                def __enter__(self): self.raw.__enter__(); return self
+                def __exit__(self, *error): return self.raw.__exit__(*error)
+                def execute(self, sql, parameters=()): self.raw.cursor().execute(sql.replace("?", "%s"), parameters)
+            db = Connection(sys.argv[1])
+        else:
+            import sqlite3
+            db = sqlite3.connect(sys.argv[1])
+
+        """
+        let ran = try ws.run.run(["python3", "-c", prelude + program, ws.store])
         try #require(ran.status == 0, "\(ran)")
     }
 
     /// An application's own save and its outbox rows, in one transaction.
     static let application = """
-    import sqlite3, sys
-    db = sqlite3.connect(sys.argv[1])
     with db:  # one transaction: the application's own row and its outbox rows commit together
         db.execute("CREATE TABLE IF NOT EXISTS app_audit (note TEXT)")
         db.execute("INSERT INTO app_audit VALUES ('saved triage')")
@@ -32,7 +46,7 @@ import WorkspaceTestSupport
             ("type: workflow\\ndefinition:\\n  title: Loop\\n  actions:\\n    - {ref: a, action: core.noop, depends_on: [a]}\\n",))
         db.execute(
             "INSERT INTO workspace_outbox (workspace, action, document, author_name, author_email, message, created_at)"
-            " VALUES ('main', 'put', ?, 'Cy Young', 'cy@example.com', 'Report weekly', 1767225600)",
+            " VALUES ('main', 'put', ?, 'Cy Young', 'cy@example.com', 'Report weekly', '2026-01-01T00:00:00Z')",
             ("type: workflow\\ndefinition:\\n  title: Weekly report\\n  actions:\\n    - {ref: a, action: core.noop}\\n",))
     """
 
@@ -52,8 +66,8 @@ import WorkspaceTestSupport
         let json = try ws.run.run(["git", "workspace", "app", "outbox", ws.store, "--json"])
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
         #expect(rows.map { $0["id"] as? Int } == [2])
-        let states = try ws.run.run(["sqlite3", ws.store, "SELECT id, state, commit_oid IS NOT NULL FROM workspace_outbox ORDER BY id"])
-        #expect(states.stdout == "1|applied|1\n2|rejected|0\n3|applied|1\n", "\(states)")
+        let states = try ws.sql("SELECT id, state, CASE WHEN commit_oid IS NULL THEN 0 ELSE 1 END FROM workspace_outbox ORDER BY id")
+        #expect(states == "1|applied|1\n2|rejected|0\n3|applied|1\n", "\(states)")
     }
 
     @Test func archiveAndUpdateBySourceIDAndEveryCommandDrainsFirst() throws {
@@ -62,8 +76,6 @@ import WorkspaceTestSupport
         try ws.put(appWorkflow(title: "Enrich"))
         let clone = try ws.clone("c")
         try python(ws, """
-        import sqlite3, sys
-        db = sqlite3.connect(sys.argv[1])
         with db:
             db.execute("INSERT INTO workspace_outbox (workspace, action, source_id, author_name, author_email)"
                        " VALUES ('main', 'archive', 'enrich', 'Ada', 'ada@example.com')")
@@ -84,8 +96,6 @@ import WorkspaceTestSupport
     @Test func rowsForAnUnknownWorkspaceStayPendingAndAreListed() throws {
         let ws = try WorkspaceFixture("outbox-unknown")
         try python(ws, """
-        import sqlite3, sys
-        db = sqlite3.connect(sys.argv[1])
         with db:
             db.execute("INSERT INTO workspace_outbox (workspace, action, source_id, author_name, author_email)"
                        " VALUES ('staging', 'archive', 'x', 'Ada', 'ada@example.com')")
@@ -103,13 +113,12 @@ import WorkspaceTestSupport
         #expect(created.stderr.contains("no resource 'x' in workspace 'staging'"), "\(created)")
     }
 
-    @Test func aReaderNeverWaitsToApplyRowsWhileAWriterHoldsTheStore() throws {
+    @Test(.enabled(if: TestStore.isSQLite, "holds the lock with the sqlite3 shell"))
+    func aReaderNeverWaitsToApplyRowsWhileAWriterHoldsTheStore() throws {
         let ws = try WorkspaceFixture("outbox-busy")
         try ws.put(appWorkflow(title: "Triage"))
         let before = try ws.run.git("ls-remote", ws.url)
         try python(ws, """
-        import sqlite3, sys
-        db = sqlite3.connect(sys.argv[1])
         with db:
             db.execute("INSERT INTO workspace_outbox (workspace, action, source_id, author_name, author_email)"
                        " VALUES ('main', 'archive', 'triage', 'Ada', 'ada@example.com')")

@@ -6,7 +6,8 @@ import WorkspaceTestSupport
 /// writers fail within the busy timeout saying who holds it and to retry, the store is
 /// unchanged, and the same write succeeds once the lock is free. No message ever calls a
 /// busy store corrupt or names a command that does not exist.
-@Suite struct StoreBusyTests {
+@Suite(.enabled(if: TestStore.isSQLite, "SQLite's own locking; the PostgreSQL store has its own concurrency tests"))
+struct StoreBusyTests {
     /// `runner` with `GIT_WORKSPACE_BUSY_TIMEOUT` set to `seconds`.
     static func waiting(_ seconds: String, _ runner: Runner) -> Runner {
         var runner = runner

@@ -6,12 +6,14 @@ import WorkspaceTestSupport
 struct WorkspaceFixture {
     let scratch: ScratchDirectory
     let run: Runner
+    /// The store's address: a SQLite file path, or a PostgreSQL URL (without its password).
     let store: String
 
     init(_ label: String = "ws", workspaces: [String] = ["main"]) throws {
         scratch = try ScratchDirectory(label)
         run = Runner(scratch: scratch)
-        store = scratch.path("store.db")
+        // A SQLite file, or a fresh PostgreSQL database when the suite runs on one (TestStore).
+        store = try TestStore.fresh(in: scratch)
         for name in workspaces { try addWorkspace(name) }
     }
 
@@ -22,6 +24,11 @@ struct WorkspaceFixture {
     }
 
     var url: String { "workspace::" + store }
+
+    /// One SQL statement on the store (sqlite3 or psql), its rows with fields joined by `|`.
+    func sql(_ statement: String) throws -> String {
+        try TestStore.query(store, statement, runner: run)
+    }
 
     /// `git workspace app put` of `document` by `author`; returns (uuid, source id).
     @discardableResult
