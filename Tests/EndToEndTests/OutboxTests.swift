@@ -7,32 +7,15 @@ import WorkspaceTestSupport
 /// them into commits by their authors; a bad row is rejected with its reason and never
 /// blocks the rows after it.
 @Suite struct OutboxTests {
-    /// Runs a Python program as an application would, with `db` connected to the store:
-    /// the standard library's sqlite3 for a SQLite file, psycopg for PostgreSQL (the
-    /// program's `?` placeholders become `%s` there).
+    /// Runs a Python program as an application would (`OutboxApplication`).
     func python(_ ws: WorkspaceFixture, _ program: String) throws {
-        let prelude = """
-        import sys
-        if sys.argv[1].startswith("postgres"):
-            import psycopg2
-            class Connection:
-                def __init__(self, url): self.raw = psycopg2.connect(url)
-                def __enter__(self): self.raw.__enter__(); return self
-                def __exit__(self, *error): return self.raw.__exit__(*error)
-                def execute(self, sql, parameters=()): self.raw.cursor().execute(sql.replace("?", "%s"), parameters)
-            db = Connection(sys.argv[1])
-        else:
-            import sqlite3
-            db = sqlite3.connect(sys.argv[1])
-
-        """
-        let ran = try ws.run.run(["python3", "-c", prelude + program, ws.store])
+        let ran = try OutboxApplication.run(ws, program)
         try #require(ran.status == 0, "\(ran)")
     }
 
     /// An application's own save and its outbox rows, in one transaction.
     static let application = """
-    with db:  # one transaction: the application's own row and its outbox rows commit together
+    with connect() as db:  # one transaction: the application's own row and its outbox rows commit together
         db.execute("CREATE TABLE IF NOT EXISTS app_audit (note TEXT)")
         db.execute("INSERT INTO app_audit VALUES ('saved triage')")
         db.execute(
@@ -76,7 +59,7 @@ import WorkspaceTestSupport
         try ws.put(appWorkflow(title: "Enrich"))
         let clone = try ws.clone("c")
         try python(ws, """
-        with db:
+        with connect() as db:
             db.execute("INSERT INTO workspace_outbox (workspace, action, source_id, author_name, author_email)"
                        " VALUES ('main', 'archive', 'enrich', 'Ada', 'ada@example.com')")
             db.execute("INSERT INTO workspace_outbox (workspace, action, source_id, document, author_name, author_email)"
@@ -96,7 +79,7 @@ import WorkspaceTestSupport
     @Test func rowsForAnUnknownWorkspaceStayPendingAndAreListed() throws {
         let ws = try WorkspaceFixture("outbox-unknown")
         try python(ws, """
-        with db:
+        with connect() as db:
             db.execute("INSERT INTO workspace_outbox (workspace, action, source_id, author_name, author_email)"
                        " VALUES ('staging', 'archive', 'x', 'Ada', 'ada@example.com')")
             db.execute("INSERT INTO workspace_outbox (workspace, action, document, author_name, author_email)"
@@ -119,7 +102,7 @@ import WorkspaceTestSupport
         try ws.put(appWorkflow(title: "Triage"))
         let before = try ws.run.git("ls-remote", ws.url)
         try python(ws, """
-        with db:
+        with connect() as db:
             db.execute("INSERT INTO workspace_outbox (workspace, action, source_id, author_name, author_email)"
                        " VALUES ('main', 'archive', 'triage', 'Ada', 'ada@example.com')")
         """)
