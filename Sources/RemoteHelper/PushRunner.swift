@@ -44,8 +44,10 @@ struct PushRunner {
             let plan = try store.write(request.workspace!) { tx -> PushPlan in
                 let plan = try importOne(request, importer: importer, tx: tx)
                 if options.dryRun { throw DryRun(plans: [plan]) }
+                FaultPoint.hit("push.imported")
                 return plan
             }
+            FaultPoint.hit("push.committed")
             reporter.report(plan)
             return reply(request.destination, plan)
         } catch let dry as DryRun {
@@ -89,8 +91,10 @@ struct PushRunner {
                     }
                 }
                 if options.dryRun { throw DryRun(plans: plans) }
+                FaultPoint.hit("push.imported")
                 return plans
             }
+            FaultPoint.hit("push.committed")
             plans.forEach(reporter.report)
             return zip(requests, plans).map { request, plan in (request.destination, reply(request.destination, plan)) }
         } catch let dry as DryRun {

@@ -1,0 +1,29 @@
+import Foundation
+
+/// Named places along the write paths where a test can make the process stall or die, to
+/// prove that a crash or a lost connection at that instant leaves the store at its old
+/// state or its new one, never between.
+///
+/// Debug builds only: `GIT_WORKSPACE_FAULT=<point>:<action>[,<point>:<action>...]`, where
+/// action is `sleep=<seconds>` (stall there, holding whatever is held) or `kill` (SIGKILL
+/// the process there). Release builds compile the check away.
+///
+/// Points: `push.imported` (inside the push's store transaction, everything written, before
+/// it commits), `push.committed` (after the commit, before git hears `ok`).
+public enum FaultPoint {
+    /// Acts on `point` when the environment asks for it.
+    public static func hit(_ point: String) {
+        #if DEBUG
+        guard let spec = ProcessInfo.processInfo.environment["GIT_WORKSPACE_FAULT"] else { return }
+        for item in spec.split(separator: ",") {
+            let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0] == point else { continue }
+            if parts[1] == "kill" {
+                kill(getpid(), SIGKILL)
+            } else if parts[1].hasPrefix("sleep="), let seconds = Double(parts[1].dropFirst("sleep=".count)) {
+                Thread.sleep(forTimeInterval: seconds)
+            }
+        }
+        #endif
+    }
+}
