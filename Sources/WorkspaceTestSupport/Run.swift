@@ -74,10 +74,30 @@ public struct Runner: Sendable {
         let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
+        Self.log(arguments, outData, errData)
         return RunResult(status: process.terminationStatus,
                          stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData, as: UTF8.self))
     }
+
+    /// With `WORKSPACE_TEST_OUTPUT_LOG` set, every command's output is appended to that file,
+    /// so a run can check afterwards that no output of the suite held something it must
+    /// not (the test server's password: test.sh greps for it).
+    static func log(_ arguments: [String], _ stdout: Data, _ stderr: Data) {
+        guard let path = ProcessInfo.processInfo.environment["WORKSPACE_TEST_OUTPUT_LOG"], !path.isEmpty else { return }
+        let record = Data("$ \(arguments.joined(separator: " "))\n".utf8) + stdout + stderr
+        logLock.withLock {
+            guard let handle = FileHandle(forWritingAtPath: path) ?? {
+                FileManager.default.createFile(atPath: path, contents: nil)
+                return FileHandle(forWritingAtPath: path)
+            }() else { return }
+            defer { try? handle.close() }
+            _ = try? handle.seekToEnd()
+            try? handle.write(contentsOf: record)
+        }
+    }
+
+    private static let logLock = NSLock()
 
     /// Runs `git` with `arguments`.
     @discardableResult
