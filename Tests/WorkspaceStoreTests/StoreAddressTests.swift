@@ -219,4 +219,106 @@ import WorkspaceTestSupport
     func withoutPasswordLeavesOtherAddressesAlone(url: String) {
         #expect(StoreAddress.withoutPassword(url) == url)
     }
+
+    // MARK: git credential
+
+    /// An environment whose only git configuration is `credential.helper` = git's `store`
+    /// helper writing `scratch/credentials` (nil helper: no helper at all).
+    static func gitEnvironment(_ scratch: ScratchDirectory, helper: Bool = true) throws -> [String: String] {
+        let config = helper ? "[credential]\n\thelper = store --file=\(scratch.path("credentials"))\n" : ""
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_CONFIG_GLOBAL"] = try scratch.write("gitconfig", config)
+        environment["GIT_CONFIG_NOSYSTEM"] = "1"
+        environment["HOME"] = scratch.path("home")
+        environment["XDG_CONFIG_HOME"] = scratch.path("home/.config")
+        return environment
+    }
+
+    /// The lines of the store helper's file (none when it does not exist).
+    static func storedLines(_ scratch: ScratchDirectory) -> [String] {
+        guard let text = try? String(contentsOfFile: scratch.path("credentials"), encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    @Test func approveFillAndRejectGoThroughGitsHelpers() throws {
+        let scratch = try ScratchDirectory("credential")
+        let environment = try Self.gitEnvironment(scratch)
+        let address = try #require(PostgresAddress("postgres://al%40ice@db.example:5433/acme"))
+        #expect(GitCredential.fill(for: address, environment: environment) == nil, "nothing stored yet")
+
+        let credential = GitCredential(host: "db.example:5433", path: "acme", username: "al@ice", password: "p@ss:w/rd")
+        credential.approve(environment: environment)
+        // git's store helper writes one URL per credential, every part percent-encoded.
+        let lines = Self.storedLines(scratch)
+        #expect(lines.count == 1, "\(lines)")
+        let stored = try #require(lines.first.flatMap(PostgresAddress.init))
+        #expect(stored.user == "al@ice" && stored.password == "p@ss:w/rd", "\(lines)")
+        #expect(stored.host == "db.example:5433" && stored.database == "acme", "\(lines)")
+
+        #expect(GitCredential.fill(for: address, environment: environment) == credential)
+        // Without a user in the URL the helper says whose password it is.
+        let anyUser = try #require(PostgresAddress("postgresql://db.example:5433/acme"))
+        #expect(GitCredential.fill(for: anyUser, environment: environment) == credential)
+        // The path is the database: another database of the same server is another credential.
+        let otherDatabase = try #require(PostgresAddress("postgres://al%40ice@db.example:5433/other"))
+        #expect(GitCredential.fill(for: otherDatabase, environment: environment) == nil)
+        let otherUser = try #require(PostgresAddress("postgres://bob@db.example:5433/acme"))
+        #expect(GitCredential.fill(for: otherUser, environment: environment) == nil)
+
+        credential.reject(environment: environment)
+        #expect(Self.storedLines(scratch).isEmpty, "\(Self.storedLines(scratch))")
+        #expect(GitCredential.fill(for: address, environment: environment) == nil)
+    }
+
+    @Test func gitNeverPromptsOrRunsAnAskpassProgram() throws {
+        let scratch = try ScratchDirectory("credential")
+        var environment = try Self.gitEnvironment(scratch, helper: false)
+        let askpass = try scratch.write("askpass", "#!/bin/sh\necho from-askpass\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: askpass)
+        environment["GIT_ASKPASS"] = askpass
+        environment["SSH_ASKPASS"] = askpass
+        environment["GIT_TERMINAL_PROMPT"] = "1"
+        let address = try #require(PostgresAddress("postgres://alice@db.example/acme"))
+        // Returning at all proves git did not wait for an answer.
+        #expect(GitCredential.fill(for: address, environment: environment) == nil)
+    }
+
+    @Test func withoutGitThereIsNoCredential() throws {
+        let scratch = try ScratchDirectory("credential")
+        var environment = try Self.gitEnvironment(scratch)
+        environment["PATH"] = scratch.path("no-such-directory")
+        let address = try #require(PostgresAddress("postgres://alice@db.example/acme"))
+        #expect(GitCredential.fill(for: address, environment: environment) == nil)
+        GitCredential(host: "db.example", path: "acme", username: "alice", password: "pw").approve(environment: environment)
+        #expect(Self.storedLines(scratch).isEmpty)
+    }
+
+    @Test func valuesThatWouldForgeAFieldAreNeverSent() throws {
+        let scratch = try ScratchDirectory("credential")
+        let environment = try Self.gitEnvironment(scratch)
+        for password in ["pw\nhost=evil.example", "pw\rhost=evil.example", "pw\0x"] {
+            GitCredential(host: "db.example", path: "acme", username: "alice", password: password).approve(environment: environment)
+        }
+        GitCredential(host: "db.example", path: "acme\nx", username: "alice", password: "pw").approve(environment: environment)
+        #expect(Self.storedLines(scratch).isEmpty, "\(Self.storedLines(scratch))")
+
+        GitCredential(host: "db.example", path: "acme", username: "alice", password: "pw").approve(environment: environment)
+        #expect(Self.storedLines(scratch).count == 1)
+        let forged = try #require(PostgresAddress("postgres://alice@db.example/acme%0Apath=x"))
+        #expect(GitCredential.fill(for: forged, environment: environment) == nil)
+        let newlineUser = try #require(PostgresAddress("postgres://alice%0D@db.example/acme"))
+        #expect(GitCredential.fill(for: newlineUser, environment: environment) == nil)
+    }
+
+    @Test func theCredentialHostNamesTheFirstServerAndItsPort() throws {
+        func host(_ url: String) throws -> String { GitCredential.credentialHost(for: try #require(PostgresAddress(url))) }
+        #expect(try host("postgres://u@db.example/acme") == "db.example")
+        #expect(try host("postgres://u@db.example:5433/acme") == "db.example:5433")
+        #expect(try host("postgres://a:1,b:2/acme") == "a:1")
+        #expect(try host("postgres://[::1]:5432/acme") == "[::1]:5432")
+        #expect(try host("postgres://[::1]/acme") == "[::1]")
+        #expect(try host("postgres:///acme") == "localhost", "the default Unix-domain socket, as .pgpass names it")
+        #expect(try host("postgres://%2Ftmp:5433/acme") == "localhost:5433")
+        #expect(try host("postgres:///acme?host=/var/run/postgresql") == "localhost")
+    }
 }
