@@ -20,6 +20,8 @@ let package = Package(
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libpq, PostgreSQL's own client library (see PostgresConnection for why this one).
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
 
         // The only importer of CGit2.
         .target(name: "Git", dependencies: [
@@ -33,9 +35,9 @@ let package = Package(
             "YAML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The Store protocol, migrations, the SQLite store.
+        // The Store protocol, migrations, the SQLite store and the PostgreSQL store.
         .target(name: "WorkspaceStore", dependencies: [
-            "WorkspaceSpec", "YAML",
+            "WorkspaceSpec", "YAML", "CPostgres",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Projection (application changes), fetch transfer, push reconciliation.

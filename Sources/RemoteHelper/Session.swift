@@ -225,7 +225,7 @@ public final class Session {
             // Its message names the store and says what to do (busy: retry; not a store: check the URL).
             throw SessionFailure(message: error.message)
         } catch {
-            throw SessionFailure(message: "cannot open the store at '\(address)': \(error)")
+            throw SessionFailure(message: "cannot open the store at '\(StoreAddress.redacted(address))': \(error)")
         }
     }
 

@@ -7,18 +7,21 @@ public enum WorkspaceStores {
     /// when unset or empty. Documented in git-workspace(1) and git-remote-workspace(1).
     public static let busyTimeoutVariable = "GIT_WORKSPACE_BUSY_TIMEOUT"
 
-    /// Opens (creating if needed) the store `url` names.
+    /// Opens the store `url` names.
     ///
     /// - A path, absolute or relative to the current directory, or a `file://` URL: a SQLite
-    ///   file, created with its schema when missing (its directory must exist).
-    /// - `postgres://…` or `postgresql://…`: not supported by this build yet.
+    ///   file, created with its schema when missing (its directory must exist; callers that
+    ///   must not create one check that the file exists first).
+    /// - `postgres://…` or `postgresql://…`: a database on a PostgreSQL server. Its tables are
+    ///   created only when `create` is true (`git workspace init`); otherwise a database
+    ///   without them is refused, so a mistyped URL never makes an empty store.
     /// Any other `scheme://` is refused rather than taken for a file name.
     ///
     /// The busy timeout comes from `GIT_WORKSPACE_BUSY_TIMEOUT` in `environment`.
-    public static func open(url: String,
+    public static func open(url: String, create: Bool = false,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any WorkspaceStore {
         if url.isEmpty {
-            throw StoreError(.invalidArgument, "the store URL is empty; give a SQLite file path")
+            throw StoreError(.invalidArgument, "the store URL is empty; give a SQLite file path or a postgres:// URL")
         }
         let timeout = try busyTimeout(environment)
         if let range = url.range(of: "://") {
@@ -30,11 +33,10 @@ public enum WorkspaceStores {
                 }
                 return try SQLiteStore(path: path, busyTimeout: timeout)
             case "postgres", "postgresql":
-                throw StoreError(.unsupported,
-                                 "PostgreSQL stores are not supported yet; use a SQLite file path for now")
+                return try PostgresStore(url: url, busyTimeout: timeout, create: create, environment: environment)
             default:
-                throw StoreError(.unsupported,
-                                 "unknown store scheme '\(scheme)://'; give a SQLite file path")
+                throw StoreError(.unsupported, "unknown store scheme '\(scheme)://'; give a SQLite file path "
+                                 + "or a postgres:// URL")
             }
         }
         return try SQLiteStore(path: url, busyTimeout: timeout)

@@ -29,7 +29,7 @@ public enum TestStore {
 
     /// The environment a tool needs to reach the test server without a password in its URL.
     public static var environment: [String: String] {
-        guard isPostgres, let password = try? server().password else { return [:] }
+        guard hasServer, let password = try? server().password else { return [:] }
         return ["PGPASSWORD": password]
     }
 
@@ -37,6 +37,25 @@ public enum TestStore {
     /// `git workspace init`), or the URL of a new database on the test server.
     public static func fresh(in scratch: ScratchDirectory) throws -> String {
         guard isPostgres else { return scratch.path("store.db") }
+        return try newDatabase(in: scratch)
+    }
+
+    /// True when a test server is configured (`WORKSPACE_TEST_POSTGRES_URL`): PostgreSQL-only
+    /// tests and the store contract tests' PostgreSQL runs need one.
+    public static var hasServer: Bool {
+        !(ProcessInfo.processInfo.environment["WORKSPACE_TEST_POSTGRES_URL"] ?? "").isEmpty
+    }
+
+    /// `url` (a test database's, as `newDatabase` gives it) with the server's password in it,
+    /// for stores opened inside the test process, whose output nobody sees.
+    public static func withPassword(_ url: String) throws -> String {
+        guard let password = try server().password, var components = URLComponents(string: url) else { return url }
+        components.password = password
+        return components.string ?? url
+    }
+
+    /// A new, empty database on the test server; its URL, without the password.
+    public static func newDatabase(in scratch: ScratchDirectory) throws -> String {
         let server = try server()
         let name = "ws_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let created = try Runner(scratch: scratch).run(
@@ -44,6 +63,22 @@ public enum TestStore {
              "-d", "postgres", "-c", "CREATE DATABASE \(name)"])
         guard created.status == 0 else { throw Failure(description: "cannot create a test database: \(created)") }
         return "postgres://\(server.user)@\(server.host):\(server.port)/\(name)"
+    }
+
+    /// Makes the store unreachable, as a deleted file or a dropped database is: a SQLite
+    /// file is moved aside, a test database renamed (nothing may be connected to it).
+    public static func takeAway(_ store: String, runner: Runner) throws {
+        guard isPostgres else {
+            try FileManager.default.moveItem(atPath: store, toPath: store + ".away")
+            return
+        }
+        let server = try server()
+        guard let name = URLComponents(string: store)?.path.dropFirst(), !name.isEmpty else {
+            throw Failure(description: "\(store) names no database")
+        }
+        let renamed = try runner.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", server.host, "-p", String(server.port),
+                                      "-U", server.user, "-d", "postgres", "-c", "ALTER DATABASE \(name) RENAME TO \(name)_away"])
+        guard renamed.status == 0 else { throw Failure(description: "cannot rename the test database: \(renamed)") }
     }
 
     /// Runs one SQL statement on the store `store` and returns its rows, fields joined by `|`.

@@ -167,7 +167,11 @@ enum OutboxApplication {
     """
 
     /// Runs `program` (which calls `connect()`) with the store as its argument.
+    ///
+    /// Debian's own interpreter when there is one: psycopg2 comes from Debian's
+    /// python3-psycopg2 (scripts/deps.sh), which another python3 on PATH may not see.
     static func run(_ ws: WorkspaceFixture, _ program: String) throws -> RunResult {
-        try ws.run.run(["python3", "-c", prelude + program, ws.store])
+        let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+        return try ws.run.run([python, "-c", prelude + program, ws.store])
     }
 }

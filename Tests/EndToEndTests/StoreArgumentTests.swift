@@ -56,7 +56,8 @@ import WorkspaceTestSupport
 
     /// Files `s.db` and `s.db#staging` both exist: the plain argument means the second,
     /// a `file://` URL (whose first `#` always starts the workspace) the first's `staging`.
-    @Test func aFileURLIsTheExplicitForm() throws {
+    @Test(.enabled(if: TestStore.isSQLite, "files and file:// URLs are SQLite stores"))
+    func aFileURLIsTheExplicitForm() throws {
         let ws = try WorkspaceFixture("hash-url", workspaces: ["main", "staging"])
         let created = try ws.run.run(["git", "workspace", "init", "store.db#staging"])
         try #require(created.status == 0, "\(created)")

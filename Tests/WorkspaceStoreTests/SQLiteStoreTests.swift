@@ -110,7 +110,6 @@ import WorkspaceTestSupport
         let relative = String(repeating: "../", count: depth) + scratch.path("a.db").dropFirst()
         #expect(try WorkspaceStores.open(url: relative).workspaceNames() == ["main"])
         #expect((try WorkspaceStores.open(url: relative) as? SQLiteStore)?.path == scratch.path("a.db"))
-        expectStoreError(.unsupported) { _ = try WorkspaceStores.open(url: "postgres://localhost/acme") }
         expectStoreError(.unsupported) { _ = try WorkspaceStores.open(url: "https://example.com/x.db") }
         expectStoreError(.invalidArgument) { _ = try WorkspaceStores.open(url: "") }
         expectStoreError(.invalidArgument) { _ = try WorkspaceStores.open(url: scratch.path("no/such/dir/x.db")) }

@@ -4,10 +4,7 @@ import WorkspaceStore
 import WorkspaceTestSupport
 import YAML
 
-/// A kind of store the contract tests run against: SQLite now, PostgreSQL later.
-///
-/// A PostgreSQL kind adds itself to `all` with a `makeFixture` that creates a fresh
-/// database and drops it in the fixture's cleanup; every contract test then runs on it too.
+/// A kind of store the contract tests run against: every contract test runs on each.
 struct StoreKind: Sendable, CustomTestStringConvertible {
     let name: String
     let makeFixture: @Sendable () throws -> StoreFixture
@@ -20,7 +17,15 @@ struct StoreKind: Sendable, CustomTestStringConvertible {
         return StoreFixture(keepAlive: scratch) { try SQLiteStore(path: path) }
     }
 
-    static let all: [StoreKind] = [.sqlite]
+    /// A new database on the test server (`WORKSPACE_TEST_POSTGRES_URL`; ./test.sh starts one).
+    static let postgres = StoreKind(name: "postgres") {
+        let scratch = try ScratchDirectory("store")
+        let url = try TestStore.withPassword(try TestStore.newDatabase(in: scratch))
+        return StoreFixture(keepAlive: scratch) { try PostgresStore(url: url, create: true) }
+    }
+
+    /// SQLite always; PostgreSQL when a test server is configured.
+    static let all: [StoreKind] = TestStore.hasServer ? [.sqlite, .postgres] : [.sqlite]
 }
 
 /// One fresh, empty store location; `open()` opens it again as a new connection each call.
