@@ -108,7 +108,8 @@ final class PostgresConnection {
         for prefix in ["ERROR:  ", "FATAL:  "] where message.hasPrefix(prefix) {
             message.removeFirst(prefix.count)
         }
-        return StoreAddress.redacted(message.split(whereSeparator: \.isNewline).joined(separator: "; "))
+        let lines = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        return StoreAddress.redacted(lines.filter { !$0.isEmpty }.joined(separator: " "))
     }
 }
 

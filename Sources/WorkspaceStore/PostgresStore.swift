@@ -15,8 +15,11 @@ import Foundation
 ///   their locks in id order, so two such transactions cannot deadlock.
 /// - A writer that finds the lock held waits up to the busy timeout (`lock_timeout`), then
 ///   fails with `busy`, naming the holder as `pg_stat_activity` shows it.
-/// - A lost connection is a rolled-back transaction on the server; the error says so (or,
-///   when it was lost while committing, that the outcome is unknown and how to find out).
+/// - A lost connection is a rolled-back transaction on the server; the error says so. When
+///   it is lost while committing, the store asks the server what became of the transaction
+///   (`txid_status` of its id, on a new connection): committed is success, aborted is the
+///   error, and only a server that cannot be reached again leaves the outcome unknown (the
+///   message then says how to find out). The next operation connects again.
 ///
 /// Each process connects once, on first use, and sets `application_name` to what it is
 /// (`git-remote-workspace`, `git workspace app put`), which is how `pg_stat_activity` and
@@ -25,7 +28,14 @@ public final class PostgresStore: WorkspaceStore, @unchecked Sendable {
     /// The URL with its password redacted: safe in any message.
     public let address: String
     public let busyTimeout: TimeInterval
-    private let connection: PostgresConnection
+    private let url: String
+    private let environment: [String: String]
+    /// Connection settings that win over the URL: a password from git's credential helpers.
+    private var overrides: [(String, String)] = []
+    private var connection: PostgresConnection
+    /// The server's id of the write transaction under way (`txid_current()`), to learn
+    /// whether it committed when the connection is lost during COMMIT.
+    private var writeXID: String?
     private let lock = NSLock()
 
     /// Connects to the database `url` names and checks (or, with `create`, makes) its schema.
@@ -38,8 +48,10 @@ public final class PostgresStore: WorkspaceStore, @unchecked Sendable {
     public init(url: String, busyTimeout: TimeInterval = SQLiteStore.defaultBusyTimeout, create: Bool,
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         address = StoreAddress.redacted(url)
+        self.url = url
+        self.environment = environment
         self.busyTimeout = busyTimeout
-        connection = try Self.connect(url: url, address: address, environment: environment)
+        (connection, overrides) = try Self.connect(url: url, address: address, environment: environment)
         do {
             try PostgresSchema.prepare(connection, create: create)
         } catch let error as PostgresError {
@@ -47,10 +59,14 @@ public final class PostgresStore: WorkspaceStore, @unchecked Sendable {
         }
     }
 
-    private static func connect(url: String, address: String, environment: [String: String]) throws -> PostgresConnection {
-        let settings = [("fallback_application_name", applicationName), ("connect_timeout", "10")]
+    /// libpq settings the URL may override.
+    private static let settings = [("fallback_application_name", applicationName), ("connect_timeout", "10")]
+
+    /// A connection, and the settings it needed beyond the URL (a password from git).
+    private static func connect(url: String, address: String,
+                                environment: [String: String]) throws -> (PostgresConnection, [(String, String)]) {
         do {
-            return try PostgresConnection(url: url, settings: settings)
+            return (try PostgresConnection(url: url, settings: settings), [])
         } catch let error as PostgresError {
             guard error.needsPassword, let parsed = PostgresAddress(url),
                   let credential = GitCredential.fill(for: parsed, environment: environment) else {
@@ -61,7 +77,7 @@ public final class PostgresStore: WorkspaceStore, @unchecked Sendable {
             do {
                 let connection = try PostgresConnection(url: url, settings: settings, overrides: overrides)
                 credential.approve(environment: environment)
-                return connection
+                return (connection, overrides)
             } catch let retry as PostgresError {
                 if retry.usedPassword { credential.reject(environment: environment) }
                 throw connectFailure(retry, address: address)
@@ -126,8 +142,10 @@ public final class PostgresStore: WorkspaceStore, @unchecked Sendable {
         try run("change workspace '\(workspace)'") {
             try transaction("BEGIN") { () -> T? in
                 let id = try workspaceID(workspace)
-                let taken = try connection.execute("SELECT pg_try_advisory_xact_lock($1, $2)", [.int(PostgresSchema.lockKey), .int(id)])
+                let taken = try connection.execute("SELECT pg_try_advisory_xact_lock($1, $2), txid_current()",
+                                                   [.int(PostgresSchema.lockKey), .int(id)])
                 guard taken.bool(0, 0) == true else { return nil }
+                writeXID = taken.string(0, 1)
                 return try body(PostgresWorkspace(connection, name: workspace, store: address))
             }
         }
@@ -141,7 +159,9 @@ public final class PostgresStore: WorkspaceStore, @unchecked Sendable {
                 let ids = try workspaces.map { try (name: $0, id: workspaceID($0)) }
                 for id in Set(ids.map(\.id)).sorted() {
                     do {
-                        try connection.execute("SELECT pg_advisory_xact_lock($1, $2)", [.int(PostgresSchema.lockKey), .int(id)])
+                        let locked = try connection.execute("SELECT pg_advisory_xact_lock($1, $2), txid_current()",
+                                                            [.int(PostgresSchema.lockKey), .int(id)])
+                        writeXID = locked.string(0, 1)
                     } catch let error as PostgresError where error.sqlState == "55P03" {
                         throw busy(workspace: ids.first { $0.id == id }!.name, id: id, operation: operation)
                     }
@@ -185,6 +205,8 @@ public final class PostgresStore: WorkspaceStore, @unchecked Sendable {
 
     /// Runs `body` between `begin` and COMMIT; rolls back when it throws.
     private func transaction<T>(_ begin: String, _ body: () throws -> T) throws -> T {
+        writeXID = nil
+        defer { writeXID = nil }
         try connection.execute(script: begin)
         let result: T
         do {
@@ -196,10 +218,30 @@ public final class PostgresStore: WorkspaceStore, @unchecked Sendable {
         do {
             try connection.execute(script: "COMMIT")
         } catch var error as PostgresError where error.connectionLost {
-            error.lostWhileCommitting = true
-            throw error
+            // A read has its result; a write asks the server what became of it.
+            guard let xid = writeXID else { return result }
+            switch outcome(of: xid) {
+            case "committed": return result
+            case "aborted": throw error
+            default:
+                error.lostWhileCommitting = true
+                throw error
+            }
         }
         return result
+    }
+
+    /// `txid_status` of transaction `xid` ("committed", "aborted", "in progress"), asked on a
+    /// new connection; nil when the server cannot be reached again or no longer knows.
+    private func outcome(of xid: String) -> String? {
+        guard (try? reconnect()) != nil,
+              let rows = try? connection.execute("SELECT txid_status($1::bigint)", [.text(xid)]) else { return nil }
+        return rows.string(0, 0)
+    }
+
+    /// Replaces a lost connection with a new one, with the settings the first one needed.
+    private func reconnect() throws {
+        connection = try PostgresConnection(url: url, settings: Self.settings, overrides: overrides)
     }
 
     /// Runs one store operation on the connection, one at a time, turning server errors into
@@ -208,6 +250,7 @@ public final class PostgresStore: WorkspaceStore, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         do {
+            if !connection.isOpen { try reconnect() }
             return try body()
         } catch let error as PostgresError {
             throw failure(error, operation: operation)

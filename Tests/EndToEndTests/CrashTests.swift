@@ -39,4 +39,39 @@ import WorkspaceTestSupport
         #expect(again.status == 0 && again.stderr.contains("Everything up-to-date"), "\(again)")
         #expect(try clone.git("fsck", "--strict").status == 0)
     }
+
+    /// The server ends the helper's connection (`pg_terminate_backend`) while its push's
+    /// transaction is open: the server rolls it back, the push fails saying so, nothing
+    /// changed, and the next push goes through.
+    @Test(.enabled(if: TestStore.isPostgres, "a server connection to end"))
+    func aConnectionEndedMidPushLeavesTheOldStateAndTheNextPushSucceeds() throws {
+        let (ws, clone) = try retitled("lost-connection")
+        let before = try ws.dump()
+        nonisolated(unsafe) var push: RunResult?
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            push = try? clone.run(["git", "push"], extraEnvironment: ["GIT_WORKSPACE_FAULT": "push.imported:sleep=6"])
+            done.signal()
+        }
+        // The helper's connection, idle inside its transaction at the fault point.
+        var ended = ""
+        for _ in 0..<150 where ended.isEmpty {
+            ended = try ws.sql("""
+                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = current_database() AND application_name = 'git-remote-workspace'
+                  AND state = 'idle in transaction'
+                """).trimmingCharacters(in: .whitespacesAndNewlines)
+            if ended.isEmpty { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(ended == "t", "no helper connection was found in its transaction")
+        done.wait()
+        let failed = try #require(push)
+        #expect(failed.status != 0, "\(failed)")
+        #expect(failed.stderr.contains("the connection to the server was lost"), "\(failed)")
+        #expect(failed.stderr.contains("nothing was changed"), "\(failed)")
+        #expect(try ws.dump() == before)
+        let again = try clone.git("push")
+        #expect(again.status == 0, "\(again)")
+        #expect("\(try ws.show("triage"))".contains("Triage v2"))
+    }
 }
