@@ -60,6 +60,7 @@ final class PostgresConnection {
     /// Runs one statement with bound parameters (`$1`, `$2`, …) and returns its result.
     @discardableResult
     func execute(_ sql: String, _ parameters: [PostgresValue] = []) throws -> PostgresResult {
+        StatementLog.shared?.record(sql)
         var formats: [Int32] = []
         var lengths: [Int32] = []
         var buffers: [[UInt8]?] = []
@@ -82,7 +83,8 @@ final class PostgresConnection {
     /// Runs one or more statements without parameters (`BEGIN; SET LOCAL …`).
     @discardableResult
     func execute(script: String) throws -> PostgresResult {
-        try check(PQexec(handle, script))
+        StatementLog.shared?.record(script)
+        return try check(PQexec(handle, script))
     }
 
     private func check(_ result: OpaquePointer?) throws -> PostgresResult {
@@ -218,4 +220,29 @@ private func withBuffers<T>(_ buffers: [[UInt8]?], _ body: ([UnsafePointer<CChar
     }
     defer { copies.forEach { $0?.deallocate() } }
     return body(copies.map { $0.map { UnsafePointer($0) } })
+}
+
+/// `GIT_WORKSPACE_SQL_LOG=FILE`: every round trip to a PostgreSQL server appends one line to
+/// FILE, the process id and the statement's first words (never its values, which are bound
+/// parameters). For counting round trips (the tests show a one-change push or fetch makes
+/// as many at any workspace size); documented in git-remote-workspace(1).
+final class StatementLog: @unchecked Sendable {
+    static let shared: StatementLog? = {
+        guard let path = ProcessInfo.processInfo.environment["GIT_WORKSPACE_SQL_LOG"], !path.isEmpty else { return nil }
+        return StatementLog(path: path)
+    }()
+
+    private let descriptor: Int32
+
+    private init?(path: String) {
+        descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        if descriptor < 0 { return nil }
+    }
+
+    func record(_ sql: String) {
+        let words = sql.split(whereSeparator: { $0.isWhitespace }).prefix(6).joined(separator: " ")
+        let line = Array("\(getpid()) \(words)\n".utf8)
+        // One write(2) per line with O_APPEND: lines of concurrent processes never interleave.
+        _ = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    }
 }
