@@ -3,7 +3,12 @@
 # Idempotent: a machine that has them all is left alone (no apt-get at all).
 set -euo pipefail
 
-packages=(git pkg-config libgit2-dev libyaml-dev zlib1g-dev libsqlite3-dev sqlite3 postgresql man-db groff-base bsdextrautils)
+# postgresql: the server test.sh starts (scripts/test-postgres.sh); libpq-dev: the PostgreSQL
+# store links libpq; postgresql-client: psql, which the tests use; python3-psycopg2: an
+# outbox test's Python application on PostgreSQL (Debian's /usr/bin/python3 sees it).
+packages=(git pkg-config libgit2-dev libyaml-dev zlib1g-dev libsqlite3-dev sqlite3
+          postgresql libpq-dev postgresql-client python3-psycopg2
+          man-db groff-base bsdextrautils)
 
 missing=()
 for package in "${packages[@]}"; do
