@@ -85,7 +85,11 @@ public struct Runner: Sendable {
     /// not (the test server's password: test.sh greps for it).
     static func log(_ arguments: [String], _ stdout: Data, _ stderr: Data) {
         guard let path = ProcessInfo.processInfo.environment["WORKSPACE_TEST_OUTPUT_LOG"], !path.isEmpty else { return }
-        let record = Data("$ \(arguments.joined(separator: " "))\n".utf8) + stdout + stderr
+        // The command line is input, not output: a test may hand a tool a URL with a
+        // password on purpose (to show the tool never repeats it), so it is logged without.
+        let command = arguments.joined(separator: " ")
+            .replacingOccurrences(of: "://([^/:@ ]*):[^@ ]*@", with: "://$1:***@", options: .regularExpression)
+        let record = Data("$ \(command)\n".utf8) + stdout + stderr
         logLock.withLock {
             guard let handle = FileHandle(forWritingAtPath: path) ?? {
                 FileManager.default.createFile(atPath: path, contents: nil)

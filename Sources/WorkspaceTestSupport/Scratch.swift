@@ -11,7 +11,19 @@ public final class ScratchDirectory: @unchecked Sendable {
         url = base.resolvingSymlinksInPath()
     }
 
-    deinit { try? FileManager.default.removeItem(at: url) }
+    /// Work to do when the directory goes (a test database to drop), last added first.
+    private var cleanups: [() -> Void] = []
+    private let cleanupLock = NSLock()
+
+    deinit {
+        for cleanup in cleanups.reversed() { cleanup() }
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    /// Runs `cleanup` when the directory is released (after the test that owns it).
+    public func onRelease(_ cleanup: @escaping () -> Void) {
+        cleanupLock.withLock { cleanups.append(cleanup) }
+    }
 
     /// A path inside the scratch directory.
     public func path(_ relative: String) -> String { url.appendingPathComponent(relative).path }

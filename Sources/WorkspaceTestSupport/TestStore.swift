@@ -62,6 +62,15 @@ public enum TestStore {
             ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", server.host, "-p", String(server.port), "-U", server.user,
              "-d", "postgres", "-c", "CREATE DATABASE \(name)"])
         guard created.status == 0 else { throw Failure(description: "cannot create a test database: \(created)") }
+        // Dropped with the test's scratch directory (each costs megabytes of the server's
+        // disk), under its own name or the one `takeAway` gave it.
+        scratch.onRelease {
+            let runner = Runner(directory: FileManager.default.temporaryDirectory)
+            for database in [name, name + "_away"] {
+                _ = try? runner.run(["psql", "-X", "-q", "-h", server.host, "-p", String(server.port), "-U", server.user,
+                                     "-d", "postgres", "-c", "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"])
+            }
+        }
         return "postgres://\(server.user)@\(server.host):\(server.port)/\(name)"
     }
 
