@@ -55,7 +55,11 @@ public enum TestStore {
     }
 
     /// A new, empty database on the test server; its URL, without the password.
-    public static func newDatabase(in scratch: ScratchDirectory) throws -> String {
+    ///
+    /// With `dropOnRelease` (the default) it is dropped, connections and all, when `scratch`
+    /// is released; without, it stays until the server goes (for stores opened in the test
+    /// process, which may outlive the directory).
+    public static func newDatabase(in scratch: ScratchDirectory, dropOnRelease: Bool = true) throws -> String {
         let server = try server()
         let name = "ws_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         let created = try Runner(scratch: scratch).run(
@@ -64,13 +68,13 @@ public enum TestStore {
         guard created.status == 0 else { throw Failure(description: "cannot create a test database: \(created)") }
         // Dropped with the test's scratch directory (each costs megabytes of the server's
         // disk), under its own name or the one `takeAway` gave it.
-        scratch.onRelease {
+        if dropOnRelease { scratch.onRelease {
             let runner = Runner(directory: FileManager.default.temporaryDirectory)
             for database in [name, name + "_away"] {
                 _ = try? runner.run(["psql", "-X", "-q", "-h", server.host, "-p", String(server.port), "-U", server.user,
                                      "-d", "postgres", "-c", "DROP DATABASE IF EXISTS \(database) WITH (FORCE)"])
             }
-        }
+        } }
         return "postgres://\(server.user)@\(server.host):\(server.port)/\(name)"
     }
 

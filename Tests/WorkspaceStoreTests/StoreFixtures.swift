@@ -20,7 +20,7 @@ struct StoreKind: Sendable, CustomTestStringConvertible {
     /// A new database on the test server (`WORKSPACE_TEST_POSTGRES_URL`; ./test.sh starts one).
     static let postgres = StoreKind(name: "postgres") {
         let scratch = try ScratchDirectory("store")
-        let url = try TestStore.withPassword(try TestStore.newDatabase(in: scratch))
+        let url = try TestStore.withPassword(try TestStore.newDatabase(in: scratch, dropOnRelease: false))
         return StoreFixture(keepAlive: scratch) { try PostgresStore(url: url, create: true) }
     }
 
