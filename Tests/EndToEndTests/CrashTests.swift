@@ -53,13 +53,14 @@ import WorkspaceTestSupport
             push = try? clone.run(["git", "push"], extraEnvironment: ["GIT_WORKSPACE_FAULT": "push.imported:sleep=6"])
             done.signal()
         }
-        // The helper's connection, idle inside its transaction at the fault point.
+        // The helper's connection, idle inside its push's transaction at the fault point: the
+        // one holding the workspace's write lock (not a read transaction on the way there).
         var ended = ""
         for _ in 0..<150 where ended.isEmpty {
             ended = try ws.sql("""
-                SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                WHERE datname = current_database() AND application_name = 'git-remote-workspace'
-                  AND state = 'idle in transaction'
+                SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid
+                WHERE a.datname = current_database() AND a.application_name = 'git-remote-workspace'
+                  AND a.state = 'idle in transaction' AND l.locktype = 'advisory' AND l.granted
                 """).trimmingCharacters(in: .whitespacesAndNewlines)
             if ended.isEmpty { Thread.sleep(forTimeInterval: 0.1) }
         }
