@@ -149,7 +149,7 @@ final class PostgresWorkspace: WorkspaceWriting {
     }
 
     func settleOutbox(id entry: Int64, state: OutboxEntry.State, commit: String?, error: String?) throws {
-        if let commit { try SQLiteWorkspace.requireObjectID(commit) }
+        if let commit { try HeadMove.requireObjectID(commit) }
         let updated = try connection.execute("""
             UPDATE workspace_outbox SET state = $1, commit_oid = $2, error = $3
             WHERE id = $4 AND workspace = $5 AND state = 'pending'
@@ -219,7 +219,7 @@ final class PostgresWorkspace: WorkspaceWriting {
     }
 
     func putObjects(_ objects: [GitObject]) throws {
-        for object in objects { try SQLiteWorkspace.requireObjectID(object.oid) }
+        for object in objects { try HeadMove.requireObjectID(object.oid) }
         // Many rows per statement (a round trip each), within the server's 65 535 parameters
         // and a few megabytes of data.
         var start = 0
@@ -246,20 +246,13 @@ final class PostgresWorkspace: WorkspaceWriting {
     }
 
     func moveHead(from expected: String?, to new: String?) throws {
-        guard head == expected else {
-            throw StoreError(.staleHead, "the branch '\(name)' is at \(head ?? "nothing (unborn)"), not at "
-                             + "\(expected ?? "nothing (unborn)"); fetch first and retry on the new head")
-        }
-        if let new {
-            try SQLiteWorkspace.requireObjectID(new)
-            let rows = try connection.execute("SELECT type FROM objects WHERE workspace_id = $1 AND oid = $2", [key, .text(new)])
-            guard rows.count == 1 else {
-                throw StoreError(.notFound, "cannot move '\(name)' to \(new): the commit is not stored; put its objects first")
+        try HeadMove.check(workspace: name, head: head, expected: expected, new: new) { oid in
+            let rows = try connection.execute("SELECT type FROM objects WHERE workspace_id = $1 AND oid = $2", [key, .text(oid)])
+            guard rows.count == 1 else { return nil }
+            guard let type = rows.int(0, 0).flatMap(GitObject.Kind.init(rawValue:)) else {
+                throw StoreError.damaged("object \(oid) has type \(rows.string(0, 0) ?? "null")")
             }
-            guard rows.int(0, 0) == GitObject.Kind.commit.rawValue else {
-                let type = rows.int(0, 0).flatMap(GitObject.Kind.init(rawValue:)).map { "\($0)" } ?? "unknown object"
-                throw StoreError(.invalidArgument, "cannot move '\(name)' to \(new): it is a \(type), not a commit")
-            }
+            return type
         }
         try connection.execute("UPDATE workspaces SET head_commit = $2 WHERE id = $1", [key, .optional(new)])
         head = new
@@ -272,7 +265,7 @@ final class PostgresWorkspace: WorkspaceWriting {
     }
 
     func appendChange(_ change: Change) throws -> Int {
-        if let commit = change.commit { try SQLiteWorkspace.requireObjectID(commit) }
+        if let commit = change.commit { try HeadMove.requireObjectID(commit) }
         let rows = try connection.execute("""
             WITH \(Self.nextSeq)
             INSERT INTO changes (workspace_id, seq, uuid, action, author_name, author_email, time,
@@ -286,7 +279,7 @@ final class PostgresWorkspace: WorkspaceWriting {
     }
 
     func setChangeCommit(seq: Int, commit: String) throws {
-        try SQLiteWorkspace.requireObjectID(commit)
+        try HeadMove.requireObjectID(commit)
         let updated = try connection.execute("UPDATE changes SET commit_oid = $3 WHERE workspace_id = $1 AND seq = $2",
                                              [key, .int(seq), .text(commit)])
         guard updated.affected == 1 else { throw StoreError(.notFound, "no change \(seq) in workspace '\(name)'") }

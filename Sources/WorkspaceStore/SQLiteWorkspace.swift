@@ -193,19 +193,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     func moveHead(from expected: String?, to new: String?) throws {
-        guard head == expected else {
-            throw StoreError(.staleHead, "the branch '\(name)' is at \(head ?? "nothing (unborn)"), not at "
-                             + "\(expected ?? "nothing (unborn)"); fetch first and retry on the new head")
-        }
-        if let new {
-            try Self.requireObjectID(new)
-            guard let object = try object(new) else {
-                throw StoreError(.notFound, "cannot move '\(name)' to \(new): the commit is not stored; put its objects first")
-            }
-            guard object.type == .commit else {
-                throw StoreError(.invalidArgument, "cannot move '\(name)' to \(new): it is a \(object.type), not a commit")
-            }
-        }
+        try HeadMove.check(workspace: name, head: head, expected: expected, new: new) { try object($0)?.type }
         try db.execute(sql: "UPDATE workspaces SET head_commit = ? WHERE id = ?", arguments: [new, id])
         head = new
     }
@@ -255,9 +243,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     static func requireObjectID(_ oid: String) throws {
-        guard GitObject.isValidID(oid) else {
-            throw StoreError(.invalidArgument, "'\(oid)' is not an object id; the store takes 40 lowercase hex digits")
-        }
+        try HeadMove.requireObjectID(oid)
     }
 
     static func resource(from row: Row) throws -> StoredResource {
@@ -276,5 +262,33 @@ final class SQLiteWorkspace: WorkspaceWriting {
         return Change(seq: row["seq"], uuid: row["uuid"], action: parsed, authorName: row["author_name"],
                       authorEmail: row["author_email"], time: row["time"], tzOffsetMinutes: row["tz_offset_minutes"],
                       message: row["message"], commit: row["commit_oid"])
+    }
+}
+
+/// The rules every store keeps for its branch head and object ids, in one place.
+enum HeadMove {
+    /// Why the head may not move from `expected` to `new`, thrown: `staleHead` when the head
+    /// is not `expected` (compare-and-swap), `notFound` when `new` is not stored,
+    /// `invalidArgument` when it is not a commit. `storedType` gives a stored object's type.
+    static func check(workspace name: String, head: String?, expected: String?, new: String?,
+                      storedType: (String) throws -> GitObject.Kind?) throws {
+        guard head == expected else {
+            throw StoreError(.staleHead, "the branch '\(name)' is at \(head ?? "nothing (unborn)"), not at "
+                             + "\(expected ?? "nothing (unborn)"); fetch first and retry on the new head")
+        }
+        guard let new else { return }
+        try requireObjectID(new)
+        guard let type = try storedType(new) else {
+            throw StoreError(.notFound, "cannot move '\(name)' to \(new): the commit is not stored; put its objects first")
+        }
+        guard type == .commit else {
+            throw StoreError(.invalidArgument, "cannot move '\(name)' to \(new): it is a \(type), not a commit")
+        }
+    }
+
+    static func requireObjectID(_ oid: String) throws {
+        guard GitObject.isValidID(oid) else {
+            throw StoreError(.invalidArgument, "'\(oid)' is not an object id; the store takes 40 lowercase hex digits")
+        }
     }
 }
