@@ -162,6 +162,7 @@ public struct PushImporter {
 
         let objects = try Transfer.missingInStore(from: commit, client: client, store: state.objects)
         try tx.putObjects(objects.map(GitObject.init))
+        FaultPoint.hit("push.objects")
         plan.objectCount = objects.count
         try tx.moveHead(from: state.head?.hex, to: commit.hex)
         plan.head = commit
