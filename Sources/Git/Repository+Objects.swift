@@ -18,6 +18,23 @@ extension Repository {
         return RawObject(id: id, type: type, data: data)
     }
 
+    /// The type and size of an object without reading its content (libgit2 inflates only
+    /// the header), or nil when the repository does not have it. Lets a caller refuse a
+    /// 100 MB blob before holding a byte of it.
+    public func objectHeader(_ id: ObjectID) throws(GitError) -> (type: ObjectType, size: Int)? {
+        let odb = try database()
+        var oid = id.raw
+        var size = 0
+        var raw = GIT_OBJECT_INVALID
+        let result = git_odb_read_header(&size, &raw, odb, &oid)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check("read object header \(id)", result)
+        guard let type = ObjectType(raw) else {
+            throw GitError(code: -1, operation: "read object header \(id)", message: "unknown object type")
+        }
+        return (type, size)
+    }
+
     /// True when the repository has the object.
     public func hasObject(_ id: ObjectID) throws(GitError) -> Bool {
         let odb = try database()
