@@ -125,6 +125,7 @@ import WorkspaceTestSupport
 
     /// Runs `git arguments` in `clone` and SIGKILLs the helper it starts `delay` seconds
     /// after the helper appears. True when the helper was killed (false: it had finished).
+    @discardableResult
     static func runKillingHelper(_ clone: Runner, _ arguments: [String], after delay: TimeInterval) throws -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -180,10 +181,11 @@ import WorkspaceTestSupport
         }
     }
 
-    /// How long the helper lives for one `arguments` run, measured on a run left alone.
+    /// How long one `arguments` run takes left alone (the helper lives for most of it): the
+    /// span the random instants are drawn from.
     static func lifetime(_ clone: Runner, _ arguments: [String]) throws -> TimeInterval {
         let start = Date()
-        _ = try runKillingHelper(clone, arguments, after: 3600)   // never killed: it ends first
+        try runKillingHelper(clone, arguments, after: 3600)   // never killed: it ends first
         return Date().timeIntervalSince(start)
     }
 
@@ -217,7 +219,7 @@ import WorkspaceTestSupport
             if again.status != 0 || converged != new { inconsistent.append("round \(round): did not converge: \(again)") }
             if round % 20 == 0, try clone.git("fsck", "--strict").status != 0 { inconsistent.append("round \(round): git fsck") }
         }
-        print("SIGKILL test: \(killed) pushes killed at random instants within \(Int(span * 1000)) ms of the helper's start "
+        print("SIGKILL test: \(killed) pushes killed at random instants up to \(Int(span * 1000)) ms after the helper started "
               + "(\(finished) finished first): \(inconsistent.count) inconsistent states")
         #expect(killed >= Self.killPoints, "only \(killed) kill points")
         #expect(inconsistent.isEmpty, "\(inconsistent)")
@@ -249,7 +251,7 @@ import WorkspaceTestSupport
             }
             if round % 20 == 0, try clone.git("fsck", "--strict").status != 0 { inconsistent.append("round \(round): git fsck") }
         }
-        print("SIGKILL test: \(killed) fetches killed at random instants within \(Int(span * 1000)) ms of the helper's start "
+        print("SIGKILL test: \(killed) fetches killed at random instants up to \(Int(span * 1000)) ms after the helper started "
               + "(\(finished) finished first): \(inconsistent.count) inconsistent states")
         #expect(killed >= Self.killPoints, "only \(killed) kill points")
         #expect(inconsistent.isEmpty, "\(inconsistent)")
