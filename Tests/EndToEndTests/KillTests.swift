@@ -4,8 +4,9 @@ import WorkspaceTestSupport
 
 /// Crash at any instant: every named fault point of every write path, then SIGKILL of the
 /// helper at random instants of pushes and fetches. After each crash the store is at the
-/// old state or the new one (byte-identical to before, or holding the change), the client
-/// repository passes `git fsck`, and doing the operation again converges.
+/// old state or the new one (byte-identical to before, or holding the change), `git
+/// workspace fsck` finds it whole, the client repository passes `git fsck`, and doing the
+/// operation again converges.
 @Suite struct KillTests {
     /// A workspace with `triage` and a clone of it.
     func setUp(_ label: String) throws -> (WorkspaceFixture, Runner) {
@@ -34,6 +35,11 @@ import WorkspaceTestSupport
         try ws.run.git("ls-remote", ws.url, "refs/heads/main").stdout.split(separator: "\t").first.map(String.init) ?? ""
     }
 
+    /// True when `git workspace fsck` finds the store's workspace `main` whole.
+    func storeIsWhole(_ ws: WorkspaceFixture) throws -> Bool {
+        try ws.run.run(["git", "workspace", "fsck", ws.store]).status == 0
+    }
+
     /// The application's change of `triage` to `title`, as `app put` makes it.
     func appTitle(_ title: String) -> String {
         "type: workflow\nid: triage\nalias: triage\ndefinition: {title: \(title), actions: [{ref: a, action: core.noop}]}\n"
@@ -53,6 +59,7 @@ import WorkspaceTestSupport
         } else {
             #expect(try ws.dump() == before)
         }
+        #expect(try storeIsWhole(ws))
         #expect(try clone.git("fetch", "-q").status == 0)
         let again = try clone.git("push")
         #expect(again.status == 0, "\(again)")
@@ -88,6 +95,7 @@ import WorkspaceTestSupport
         } else {
             #expect(try ws.dump() == before)
         }
+        #expect(try storeIsWhole(ws))
         try ws.put(appTitle("Triage 2"))
         #expect(try title(ws) == "Triage 2")
         let commits = try ws.clone("after").git("log", "--format=%s").lines
@@ -110,6 +118,7 @@ import WorkspaceTestSupport
         #expect(killed.status != 0, "\(killed)")
         let applied = try ws.sql("SELECT count(*) FROM workspace_outbox WHERE state = 'applied'")
         #expect(applied == (point == "outbox.committed" ? "1\n" : "0\n"))
+        #expect(try storeIsWhole(ws))
         #expect(try ws.run.git("ls-remote", ws.url).status == 0)
         let subjects = try ws.clone("after").git("log", "--format=%s").lines
         for row in 1...3 { #expect(subjects.filter { $0 == "row \(row)" }.count == 1, "row \(row) in \(subjects)") }
@@ -212,6 +221,7 @@ import WorkspaceTestSupport
             } else {
                 inconsistent.append("round \(round): head \(now) is neither \(old) nor \(new)")
             }
+            if round % 10 == 0, try !storeIsWhole(ws) { inconsistent.append("round \(round): git workspace fsck") }
             // Converge: fetch what the store has, push what it lacks.
             _ = try clone.git("fetch", "-q")
             let again = try clone.git("push", "-q")
