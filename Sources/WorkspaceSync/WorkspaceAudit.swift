@@ -210,6 +210,8 @@ private struct Auditor {
     var mappingByKey: [String: Mapping] = [:]
     /// `kind/source id` -> the UUID a repair would map to it (a resource without a mapping).
     var proposedMappings: [String: String] = [:]
+    /// Each resource's spec hash, by UUID, computed once (it is most of an audit's work).
+    var specHashes: [String: String] = [:]
 
     // What the object walk found.
     /// Every object id asked for, stored or not.
@@ -244,6 +246,14 @@ private struct Auditor {
     init(reader: any WorkspaceReading) { self.reader = reader }
 
     var workspace: String { reader.name }
+
+    /// The spec hash of `resource`'s stored document.
+    mutating func specHash(_ resource: StoredResource) -> String {
+        if let known = specHashes[resource.uuid] { return known }
+        let hash = SpecHash.of(resource.spec)
+        specHashes[resource.uuid] = hash
+        return hash
+    }
 
     mutating func report(_ code: AuditFinding.Code, _ subject: String, path: String? = nil, _ message: String,
                          hint: String? = nil, repair: AuditRepair? = nil) {
@@ -525,7 +535,6 @@ private struct Auditor {
                   mapping.kind == resource.kind else { continue }
             let path = manifest.path(kind: kind, sourceID: mapping.sourceID)
             let subject = "\(kind.name) \(mapping.sourceID)"
-            let stored = ResourceSpec(kindName: kind.name, sourceID: mapping.sourceID, value: resource.spec)
             guard let blob = headFiles[path] else {
                 if unreadableHeadDirectories.contains(where: { path.hasPrefix($0) }) {
                     states[resource.uuid] = .unknown
@@ -546,12 +555,14 @@ private struct Auditor {
                        hint: "push a valid document for it, or put the stored one back with git workspace app put")
                 continue
             }
-            if spec.specHash == stored.specHash {
+            // Equal normal forms have equal hashes; only unequal ones need hashing to be judged.
+            let storedHash = spec.value == resource.spec ? nil : specHash(resource)
+            if storedHash == nil || spec.specHash == storedHash {
                 states[resource.uuid] = .matches
             } else {
                 states[resource.uuid] = .differs
                 report(.fileDiffers, subject, path: path,
-                       "the branch's file has spec hash \(spec.specHash), the stored document \(stored.specHash)",
+                       "the branch's file has spec hash \(spec.specHash), the stored document \(storedHash ?? "")",
                        hint: "compare with git workspace app show; git workspace app put of the version to keep "
                            + "writes it to both the workspace and the branch")
             }
@@ -570,8 +581,17 @@ private struct Auditor {
             // synced hash may well be the file's, and a repair must not hide the difference.
             if !resource.archived, fileStates[resource.uuid] != .matches { continue }
             let spec = ResourceSpec(kindName: kind.name, sourceID: mapping.sourceID, value: resource.spec)
-            let synced = spec.specHash
-            guard let projected = try? ResourceWriter.projectedHash(spec, kind: kind) else { continue }
+            let synced = specHash(resource)
+            // Every write checks that the canonical text reads back to the same spec hash
+            // (the postcondition), so a last projected hash equal to the spec hash is right;
+            // only another one needs the projection computed to be judged.
+            let projected: String
+            if mapping.lastProjectedSpecHash == synced {
+                projected = synced
+            } else {
+                guard let computed = try? ResourceWriter.projectedHash(spec, kind: kind) else { continue }
+                projected = computed
+            }
             var wrong: [String] = []
             if mapping.lastSyncedSpecHash != synced {
                 wrong.append("last synced hash is \(mapping.lastSyncedSpecHash ?? "missing"), not the document's \(synced)")
