@@ -118,9 +118,9 @@ if [ "$build" -eq 1 ]; then
   done
 fi
 
-# Leaks are findings too, except what Swift's lazily initialized globals hold (Fuzz/lsan.supp).
+# Leaks are findings too, except what Swift's lazily initialized globals hold (scripts/lsan.supp).
 asan=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
-lsan=${LSAN_OPTIONS:-suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0}
+lsan=${LSAN_OPTIONS:-suppressions=$PWD/scripts/lsan.supp:print_suppressions=0}
 # Swift's own crash backtracer reads the stack in ways AddressSanitizer reports; libFuzzer
 # prints the stack itself.
 export SWIFT_BACKTRACE=enable=no

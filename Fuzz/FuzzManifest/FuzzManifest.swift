@@ -52,10 +52,10 @@ func check(_ bytes: [UInt8]) {
     case .implicit:
         fatalError("a tree with a workspace.json read as having none")
     case .broken(let diagnostics):
-        precondition(diagnostics.hasErrors, "a broken manifest without an error: \(diagnostics)")
+        require(diagnostics.hasErrors, "a broken manifest without an error: \(diagnostics)")
         for diagnostic in diagnostics {
-            precondition(diagnostic.path == Manifest.fileName, "a diagnostic names another file: \(diagnostic)")
-            if let mark = diagnostic.mark { precondition(mark.line >= 1 && mark.column >= 1, "before 1:1: \(diagnostic)") }
+            require(diagnostic.path == Manifest.fileName, "a diagnostic names another file: \(diagnostic)")
+            if let mark = diagnostic.mark { require(mark.line >= 1 && mark.column >= 1, "before 1:1: \(diagnostic)") }
             _ = diagnostic.description
         }
         return
@@ -64,9 +64,9 @@ func check(_ bytes: [UInt8]) {
     }
     let roots = Array(manifest.roots.values)
     for root in roots {
-        precondition(root.hasSuffix("/") && !root.hasPrefix("/"), "a root that is not a relative directory: \(root)")
+        require(root.hasSuffix("/") && !root.hasPrefix("/"), "a root that is not a relative directory: \(root)")
         for other in roots where other != root {
-            precondition(!other.utf8.starts(with: root.utf8), "root \(other) is inside root \(root)")
+            require(!other.utf8.starts(with: root.utf8), "root \(other) is inside root \(root)")
         }
     }
     let rendered = manifest.render()
@@ -77,13 +77,19 @@ func check(_ bytes: [UInt8]) {
     let declared = ResourceKinds.all.filter { manifest.roots[$0.rootKey] != nil }
     for kind in declared {
         let path = manifest.path(kind: kind, sourceID: "fuzz-id")
-        precondition(manifest.role(of: path) == .resource(kind: kind.name, sourceID: "fuzz-id"),
+        require(manifest.role(of: path) == .resource(kind: kind.name, sourceID: "fuzz-id"),
                      "\(path) is not a \(kind.name) resource path under its own manifest: \(manifest.role(of: path))")
-        precondition(manifest.problem(with: TreeItem(path: path)) == nil, "\(path) has a problem")
+        require(manifest.problem(with: TreeItem(path: path)) == nil, "\(path) has a problem")
         files[path] = Array(documents[kind.name]!.utf8)
     }
     let report: TreeValidator.Report
     do { report = try TreeValidator.validate(tree(files)) } catch { fatalError("validating a tree held in memory threw: \(error)") }
-    precondition(report.isValid && report.resources.count == declared.count,
+    require(report.isValid && report.resources.count == declared.count,
                  "a tree of valid resources at their canonical paths is refused: \(report.diagnostics)\n--- manifest\n\(rendered)")
+}
+
+/// `precondition` that keeps its message in an optimized build (scripts/fuzz.sh builds -c release,
+/// where a failed precondition says only "precondition failure").
+func require(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if !condition { fatalError(message()) }
 }

@@ -47,7 +47,7 @@ let storePath: String = {
     setenv("GIT_DIR", client, 1)
     // The client fetches everything once, as a clone would.
     let status = session("fetch \(head) refs/heads/main\n\n", store: path)
-    precondition(status == 0, "the fixture's first fetch failed")
+    require(status == 0, "the fixture's first fetch failed")
     FileHandle.standardError.write(Data("FuzzProtocol: fixture store \(path), main at \(head)\n".utf8))
     return path
 }()
@@ -62,9 +62,15 @@ public func fuzzProtocol(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     var replies: [[UInt8]] = []
     let channel = Channel(bytes: bytes, chunkSize: 7, write: { replies.append($0) })
     let status = Session(address: storePath, channel: channel).run()
-    precondition(status == 0 || status == 128, "the session ended with status \(status)")
+    require(status == 0 || status == 128, "the session ended with status \(status)")
     for reply in replies {
-        precondition(reply.last == UInt8(ascii: "\n"), "a reply that is not whole lines: \(String(decoding: reply, as: UTF8.self))")
+        require(reply.last == UInt8(ascii: "\n"), "a reply that is not whole lines: \(String(decoding: reply, as: UTF8.self))")
     }
     return 0
+}
+
+/// `precondition` that keeps its message in an optimized build (scripts/fuzz.sh builds -c release,
+/// where a failed precondition says only "precondition failure").
+func require(_ condition: Bool, _ message: @autoclosure () -> String) {
+    if !condition { fatalError(message()) }
 }

@@ -88,8 +88,8 @@ public struct Manifest: Hashable, Sendable {
                 let a = roots[first]!, b = roots[second]!
                 if a == b {
                     sink.error("manifest-root", "'\(first)' and '\(second)' share the root '\(a)'", at: rootMarks[second])
-                } else if b.hasPrefix(a) || a.hasPrefix(b) {
-                    let (outer, inner) = b.hasPrefix(a) ? (first, second) : (second, first)
+                } else if isInside(b, a) || isInside(a, b) {
+                    let (outer, inner) = isInside(b, a) ? (first, second) : (second, first)
                     sink.error("nested-root", "the root of '\(inner)' (\(roots[inner]!)) is nested inside the root of '\(outer)' (\(roots[outer]!))", at: rootMarks[inner])
                 }
             }
@@ -98,6 +98,14 @@ public struct Manifest: Hashable, Sendable {
         var manifest = Manifest(roots: roots)
         manifest.rootMarks = rootMarks
         return (manifest, sink.diagnostics)
+    }
+
+    /// Whether root `inner` lies inside root `outer`, by characters or by bytes. git compares
+    /// paths byte by byte, `hasPrefix` by characters: "a/" followed by a combining accent
+    /// ("a/\u{301}b/") is not a character prefix match, since the slash and the accent form
+    /// one character, yet that directory is inside `a/` in every tree.
+    static func isInside(_ inner: String, _ outer: String) -> Bool {
+        inner.hasPrefix(outer) || inner.utf8.starts(with: outer.utf8)
     }
 
     static func rootProblem(_ root: String) -> String? {

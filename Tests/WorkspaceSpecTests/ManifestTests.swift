@@ -72,6 +72,18 @@ import WorkspaceSpec
         #expect(diagnostics.map { $0.description } == ["workspace.json:2:51: error: the root of 'variables' (sync/variables/) is nested inside the root of 'workflows' (sync/)"])
     }
 
+    /// The manifest fuzz target's input (Fuzz/FuzzManifest): the variables root is inside the
+    /// workflows root in git's terms (bytes), though not by Swift's character comparison.
+    @Test func rootInsideAnotherByItsBytesIsRefused() {
+        let reading = Manifest.read(Array(#"{"version": 1, "resources": {"workflows": "a/", "variables": "a/\#u{301}b/"}}"#.utf8))
+        guard case .broken(let diagnostics) = reading else {
+            Issue.record("a root inside another was accepted")
+            return
+        }
+        #expect(diagnostics.map(\.rule) == ["nested-root"])
+        #expect(diagnostics.first?.message == "the root of 'variables' (a/\u{301}b/) is nested inside the root of 'workflows' (a/)")
+    }
+
     @Test func aTreeWithoutAManifestDeclaresTheDefaultRootsAndABrokenOneIsAnError() throws {
         #expect(try Manifest.read(nil).manifest() == Manifest.default)
         #expect(throws: ManifestError.self) { try Manifest.read(Array("{".utf8)).manifest() }
