@@ -5,7 +5,9 @@
 // - a tree with a manifest is never read as having none; a broken one says why, in errors
 //   that name workspace.json at positions from 1:1 on;
 // - a usable manifest renders (`render`, what a projection writes) to a manifest read as the
-//   same one; its roots are relative directories ending in `/`, none inside another;
+//   same one; its roots are relative directories ending in `/`, none inside another, with no
+//   empty, `.`, `..` or `.git` segment (split at `/` bytes, as git splits), and a file below a
+//   root is never outside every root, whatever follows the root's slash;
 // - every declared kind's canonical path under it is that kind's resource path, and a tree
 //   holding the manifest and one valid resource of each declared kind there is judged valid.
 import WorkspaceSpec
@@ -65,6 +67,15 @@ func check(_ bytes: [UInt8]) {
     let roots = Array(manifest.roots.values)
     for root in roots {
         require(root.hasSuffix("/") && !root.hasPrefix("/"), "a root that is not a relative directory: \(root)")
+        // Segments as git reads them: split at every "/" byte.
+        let segments = root.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropLast()
+            .map { String(Substring($0)) }
+        require(!segments.isEmpty && segments.allSatisfy { !["", ".", "..", ".git"].contains($0) },
+                "a root with an empty, '.', '..' or '.git' segment: \(root)")
+        // Whatever follows a root's slash, a file there is judged, never silently outside.
+        for rest in ["\u{301}x/definition.yml", "\u{301}x.yml", "x/\u{301}y.yml"] {
+            require(manifest.role(of: root + rest) != .outside, "\(root + rest) is outside every root")
+        }
         for other in roots where other != root {
             require(!other.utf8.starts(with: root.utf8), "root \(other) is inside root \(root)")
         }

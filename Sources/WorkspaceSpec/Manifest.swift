@@ -109,9 +109,10 @@ public struct Manifest: Hashable, Sendable {
     }
 
     static func rootProblem(_ root: String) -> String? {
-        if root.hasPrefix("/") { return "a root is relative to the repository: '\(root)' starts with '/'" }
-        let segments = root.split(separator: "/", omittingEmptySubsequences: false)
-        let trimmed = root.hasSuffix("/") ? segments.dropLast() : segments[...]
+        // Bytes, as git reads a path (a slash and a combining mark after it are one character).
+        if root.utf8.first == UInt8(ascii: "/") { return "a root is relative to the repository: '\(root)' starts with '/'" }
+        let segments = Manifest.segments(root[...])
+        let trimmed = root.utf8.last == UInt8(ascii: "/") ? segments.dropLast() : segments[...]
         if trimmed.isEmpty { return "a root names a directory; '\(root)' names the repository itself" }
         for segment in trimmed {
             if segment.isEmpty { return "root '\(root)' has an empty path segment" }

@@ -25,9 +25,8 @@ extension Manifest {
     /// Classifies `path`, comparing whole path components.
     public func role(of path: String) -> PathRole {
         if path == Manifest.fileName { return .manifest }
-        for (rootKey, root) in roots.sorted(by: { $0.value.count > $1.value.count }) where path.hasPrefix(root) {
-            guard let kind = ResourceKinds.withRootKey(rootKey) else { continue }
-            let rest = path.dropFirst(root.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        for (rootKey, root) in roots.sorted(by: { $0.value.utf8.count > $1.value.utf8.count }) {
+            guard let kind = ResourceKinds.withRootKey(rootKey), let rest = Self.segments(of: path, below: root) else { continue }
             if let id = Self.canonicalID(rest, layout: kind.layout) { return .resource(kind: kind.name, sourceID: id) }
             if rest.last?.hasPrefix(".") == true { return .outside }
             if rest.last == Manifest.fileName {
@@ -39,9 +38,9 @@ extension Manifest {
                               reason: "not a canonical \(kind.name) path (a \(kind.name) is \(self.path(kind: kind, sourceID: "<id>")))")
         }
         // A kind's own layout under its default root, while the manifest says the kind is elsewhere.
-        for kind in ResourceKinds.all where roots[kind.rootKey] != kind.defaultRoot && path.hasPrefix(kind.defaultRoot) {
-            let rest = path.dropFirst(kind.defaultRoot.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            guard let id = Self.canonicalID(rest, layout: kind.layout) else { continue }
+        for kind in ResourceKinds.all where roots[kind.rootKey] != kind.defaultRoot {
+            guard let rest = Self.segments(of: path, below: kind.defaultRoot),
+                  let id = Self.canonicalID(rest, layout: kind.layout) else { continue }
             if let root = roots[kind.rootKey] {
                 return .misplaced(kind: kind.name, expected: self.path(kind: kind, sourceID: id),
                                   reason: "a \(kind.name) outside the \(kind.rootKey) root '\(root)' that \(Manifest.fileName) declares")
@@ -51,6 +50,21 @@ extension Manifest {
                                   + "(add \"\(kind.rootKey)\": \"\(kind.defaultRoot)\" to it, or move the file out of \(kind.defaultRoot))")
         }
         return .outside
+    }
+
+    /// The path segments of `path` below `directory` (which ends in `/`), or nil when `path` is
+    /// not below it. Compared byte by byte, as git lists a directory: `hasPrefix` compares
+    /// characters, and would put `workflows/` + a combining accent outside `workflows/`, where
+    /// the file would be neither imported nor reported.
+    static func segments(of path: String, below directory: String) -> [String]? {
+        guard path.utf8.starts(with: directory.utf8) else { return nil }
+        return segments(Substring(path.utf8.dropFirst(directory.utf8.count)))
+    }
+
+    /// `path` split at every `/` byte, as git splits it. Splitting a `String` at the character
+    /// "/" misses a slash that a combining mark follows (the two are one character).
+    static func segments(_ path: Substring) -> [String] {
+        path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { String(Substring($0)) }
     }
 
     /// The error for a file of a tree, or nil when the file is fine where it is: a misplaced
