@@ -18,7 +18,8 @@ import WorkspaceSync
 nonisolated(unsafe) var fixtureDirectory = ""
 
 /// The fixture store's path, made on first use. Its head is deterministic (a fixed author and
-/// time), so seeds can name it: see Fuzz/seeds/protocol.
+/// time), so seeds can name it: the seeds in Fuzz/seeds/protocol use the id the target prints
+/// at start (4d0275a7dc58812771d5aea704598c4d8c54a48b today; a change to projection changes it).
 let storePath: String = {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-protocol-\(getpid())").path
     try? FileManager.default.removeItem(atPath: directory)

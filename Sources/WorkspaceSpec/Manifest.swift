@@ -108,6 +108,18 @@ public struct Manifest: Hashable, Sendable {
         inner.hasPrefix(outer) || inner.utf8.starts(with: outer.utf8)
     }
 
+    /// A character a root cannot hold: a backslash, or one that `render` cannot write for
+    /// `read` to read back, since JSON is read as YAML here: control characters (C0, DEL, C1:
+    /// libyaml refuses them raw, and reads NEL as a line break), the line and paragraph
+    /// separators (line breaks to YAML, folded to a space inside a quoted string), U+FEFF
+    /// and the noncharacters U+FFFE and U+FFFF.
+    static func isUnwritable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF: return true
+        default: return scalar == "\\"
+        }
+    }
+
     static func rootProblem(_ root: String) -> String? {
         // Bytes, as git reads a path (a slash and a combining mark after it are one character).
         if root.utf8.first == UInt8(ascii: "/") { return "a root is relative to the repository: '\(root)' starts with '/'" }
@@ -118,8 +130,8 @@ public struct Manifest: Hashable, Sendable {
             if segment.isEmpty { return "root '\(root)' has an empty path segment" }
             if segment == "." || segment == ".." { return "root '\(root)' must not contain '.' or '..'" }
             if segment == ".git" { return "root '\(root)' must not be inside .git" }
-            if segment.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\\" }) {
-                return "root '\(root)' contains a control character or a backslash"
+            if segment.unicodeScalars.contains(where: isUnwritable) {
+                return "root '\(root)' contains a control character, a line separator, U+FEFF or a backslash"
             }
         }
         return nil

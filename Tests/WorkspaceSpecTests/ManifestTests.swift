@@ -109,6 +109,24 @@ import WorkspaceSpec
         #expect(report.diagnostics.contains { $0.path == path && $0.rule == "source-id" }, "\(report.diagnostics)")
     }
 
+    /// Found by the manifest fuzz target (Fuzz/FuzzManifest): a root holding NEL, written as
+    /// the escape `\N`, rendered raw and read back with a space in its place (YAML folds a line
+    /// break inside a quoted string). Characters `render` cannot write for `read` are refused.
+    @Test(arguments: [
+        #"{"version":1, "resources": {"workflows": "cnïcod\NANr⍋s/"}}"#,  // the fuzzer's input
+        #"{"version": 1, "resources": {"workflows": "a\u2028b/"}}"#,
+        #"{"version": 1, "resources": {"workflows": "a\u009Fb/"}}"#,
+        #"{"version": 1, "resources": {"workflows": "a\u007Fb/"}}"#,
+        #"{"version": 1, "resources": {"workflows": "a\uFEFFb/"}}"#,
+    ])
+    func aRootThatCannotBeWrittenBackIsRefused(text: String) {
+        guard case .broken(let diagnostics) = Manifest.read(Array(text.utf8)) else {
+            Issue.record("accepted: \(text)")
+            return
+        }
+        #expect(diagnostics.map(\.rule) == ["manifest-root"])
+    }
+
     @Test func aTreeWithoutAManifestDeclaresTheDefaultRootsAndABrokenOneIsAnError() throws {
         #expect(try Manifest.read(nil).manifest() == Manifest.default)
         #expect(throws: ManifestError.self) { try Manifest.read(Array("{".utf8)).manifest() }
