@@ -96,8 +96,9 @@ run_pass "$work/sqlite.log" "$work/sqlite-commands.log" -- || sqlite_status=$?
 # Pass 2: every end-to-end test again, on PostgreSQL.
 postgres_status=0
 if [ -n "$url" ]; then
+  # The SIGKILL test's 200 kill points run in pass 1; here a few on the server's store.
   run_pass "$work/postgres.log" "$work/postgres-commands.log" WORKSPACE_TEST_STORE=postgres \
-    -- --filter EndToEndTests || postgres_status=$?
+    WORKSPACE_KILL_POINTS=20 -- --filter EndToEndTests || postgres_status=$?
 else
   postgres_status=1
 fi
@@ -144,6 +145,9 @@ if [ "$sqlite_status" -eq 0 ] && [ "$fuzz_seconds" != 0 ]; then
 fi
 # ---- end of fuzzing
 
+# The figures the crash and round-trip tests print.
+grep -h -E '^(SIGKILL test|PostgreSQL round trips):' "$work/sqlite.log" | sed 's/^/SQLite: /' || true
+[ ! -f "$work/postgres.log" ] || grep -h -E '^(SIGKILL test|PostgreSQL round trips):' "$work/postgres.log" | sed 's/^/PostgreSQL: /' || true
 echo "SQLite: $(counts "$work/sqlite.log" "$sqlite_status")"
 if [ -f "$work/postgres.log" ]; then
   echo "PostgreSQL (end-to-end): $(counts "$work/postgres.log" "$postgres_status")"

@@ -132,11 +132,12 @@ public final class Session {
         }
         let total = objects.count
         let progress = options.progress
-        try client.writePack(objects) { done, all in
+        try client.writePack(objects, progress: { done, all in
             if progress && (done == all || done % 1000 == 0) {
                 FileHandle.standardError.write(Data("\rReceiving objects: \(all == 0 ? 100 : done * 100 / all)% (\(done)/\(all))\(done == all ? ", done.\n" : "")".utf8))
             }
-        }
+        }, midway: { FaultPoint.hit("fetch.pack") })
+        FaultPoint.hit("fetch.written")
         if options.verbosity > 1 { Log.error("workspace: \(total) objects fetched") }
         channel.write("\n")
     }

@@ -8,12 +8,12 @@ public struct GitWorkspace: ParsableCommand {
         discussion: """
         Run as `git workspace <command>`. See git-workspace(1).
 
-        Exit status: 0 success, 1 the input is invalid, 2 the command could not run \
+        Exit status: 0 success, 1 the input is invalid (for fsck: findings), 2 the command could not run \
         (no repository, unknown revision, unreadable file), 5 the store (or, for sync, the \
         repository) was busy, 64 a usage error; sync also 3 conflict-escaped, 4 fetch-failed or push-failed.
         """,
         version: "0.1.0",
-        subcommands: [Init.self, App.self, Validate.self, Status.self, Sync.self, MergeDriver.self,
+        subcommands: [Init.self, App.self, Validate.self, Status.self, Sync.self, Fsck.self, MergeDriver.self,
                       Hook.self, InstallHooks.self, UninstallHooks.self]
     )
 

@@ -38,10 +38,13 @@ public enum CrossCheck {
     public static func check(_ changed: [(path: String, result: ResourceLoader.Result)],
                              removed: Set<String> = [], others: (any Others)?) throws -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        var byFoldedID: [String: String] = [:]
+        // Keyed by bytes with ASCII letters folded: a `String` key would also merge the NFC
+        // and NFD spellings of one name (Swift compares strings by canonical equivalence),
+        // which are two different directories to git and not a case collision.
+        var byFoldedID: [[UInt8]: String] = [:]
         for item in changed {
             guard let spec = item.result.spec else { continue }
-            let key = spec.kindName + "\u{0}" + spec.sourceID.lowercased()
+            let key = Array(spec.kindName.utf8) + [0] + spec.sourceID.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
             var other = byFoldedID[key]
             if other == nil { other = try others?.caseTwin(kind: spec.kindName, of: spec.sourceID) }
             if let other {

@@ -29,9 +29,57 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
 
     /// `path:line:column: error: message`; the position is `1:1` when the whole file is meant,
     /// so every line can be read by editors that jump to `file:line:column`.
+    ///
+    /// Always one line of plain text: a path holding a control character (a file named with
+    /// a newline, or with an escape sequence that would move a terminal's cursor or set its
+    /// title) is printed quoted the way git prints it (`"a\nb/definition.yml"`, other
+    /// controls in octal: `\033`), and a control character a message quotes from a file is
+    /// escaped the same way. Repository content never writes to the terminal.
     public var description: String {
         let where_ = mark ?? .start
-        return "\(path):\(where_.line):\(where_.column): \(severity.rawValue): \(message)"
+        return "\(Self.printable(path: path)):\(where_.line):\(where_.column): \(severity.rawValue): \(Self.escaping(message, quotes: false))"
+    }
+
+    /// `path` as it is when it holds no control character, else quoted like git's
+    /// `core.quotePath` (C escapes in double quotes; UTF-8 letters are kept).
+    public static func printable(path: String) -> String {
+        guard path.unicodeScalars.contains(where: isControl) else { return path }
+        return "\"" + escaping(path, quotes: true) + "\""
+    }
+
+    /// C0 controls, DEL and the C1 controls (U+0080-U+009F, which some terminals obey too).
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// `text` with every control character written as git writes it (`\n`, `\t`, octal
+    /// bytes for the rest), and with `quotes`, `"` and `\\` escaped too.
+    static func escaping(_ text: String, quotes: Bool) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) || (quotes && ($0 == "\"" || $0 == "\\")) }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\u{07}": out += "\\a"
+            case "\u{08}": out += "\\b"
+            case "\t": out += "\\t"
+            case "\n": out += "\\n"
+            case "\u{0B}": out += "\\v"
+            case "\u{0C}": out += "\\f"
+            case "\r": out += "\\r"
+            case "\"" where quotes: out += "\\\""
+            case "\\" where quotes: out += "\\\\"
+            default:
+                if isControl(scalar) {
+                    for byte in String(scalar).utf8 {
+                        let octal = String(byte, radix: 8)
+                        out += "\\" + String(repeating: "0", count: 3 - octal.count) + octal
+                    }
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
     }
 
     /// The diagnostic as JSON data (for `--json`).

@@ -129,12 +129,22 @@ public struct Manifest: Hashable, Sendable {
         for segment in trimmed {
             if segment.isEmpty { return "root '\(root)' has an empty path segment" }
             if segment == "." || segment == ".." { return "root '\(root)' must not contain '.' or '..'" }
-            if segment == ".git" { return "root '\(root)' must not be inside .git" }
+            if isDotGit(Substring(segment)) { return "root '\(root)' must not be inside .git" }
             if segment.unicodeScalars.contains(where: isUnwritable) {
                 return "root '\(root)' contains a control character, a line separator, U+FEFF or a backslash"
             }
         }
         return nil
+    }
+
+    /// True for `.git` as git itself recognizes it in a tree (and refuses to check out):
+    /// in any letter case, and the spellings Windows reads as `.git` (trailing dots or
+    /// spaces, the short name `git~1`).
+    static func isDotGit(_ segment: Substring) -> Bool {
+        let lower = segment.lowercased()
+        var trimmed = Substring(lower)
+        while let last = trimmed.last, last == "." || last == " " { trimmed.removeLast() }
+        return trimmed == ".git" || lower == "git~1"
     }
 
     /// The manifest as canonical pretty JSON.

@@ -22,16 +22,24 @@ extension Manifest {
         case outside
     }
 
-    /// Classifies `path`, comparing whole path components.
+    /// Classifies `path`, comparing whole path components byte for byte, as git and the
+    /// tree listings do. (Swift's `==` and `hasPrefix` on strings compare by Unicode
+    /// canonical equivalence, which would put an NFD spelling of a root's directory under the
+    /// root here while no listing of the root ever finds it.)
     public func role(of path: String) -> PathRole {
         if path == Manifest.fileName { return .manifest }
         for (rootKey, root) in roots.sorted(by: { $0.value.utf8.count > $1.value.utf8.count }) {
-            guard let kind = ResourceKinds.withRootKey(rootKey), let rest = Self.segments(of: path, below: root) else { continue }
+            guard let rest = Self.segments(of: path, below: root), let kind = ResourceKinds.withRootKey(rootKey) else { continue }
             if let id = Self.canonicalID(rest, layout: kind.layout) { return .resource(kind: kind.name, sourceID: id) }
             if rest.last?.hasPrefix(".") == true { return .outside }
             if rest.last == Manifest.fileName {
                 return .misplaced(kind: kind.name, expected: nil,
                                   reason: "a manifest inside the \(kind.name) root; the only manifest is ./\(Manifest.fileName)")
+            }
+            if let id = Self.fileAsDirectory(rest, layout: kind.layout) {
+                let expected = SourceID.problem(with: id) == nil ? self.path(kind: kind, sourceID: id) : nil
+                return .misplaced(kind: kind.name, expected: expected,
+                                  reason: "a directory where a \(kind.name) file belongs (a \(kind.name) is \(self.path(kind: kind, sourceID: "<id>")))")
             }
             let expected = Self.guess(rest, layout: kind.layout).map { self.path(kind: kind, sourceID: $0) }
             return .misplaced(kind: kind.name, expected: expected,
@@ -39,8 +47,8 @@ extension Manifest {
         }
         // A kind's own layout under its default root, while the manifest says the kind is elsewhere.
         for kind in ResourceKinds.all where roots[kind.rootKey] != kind.defaultRoot {
-            guard let rest = Self.segments(of: path, below: kind.defaultRoot),
-                  let id = Self.canonicalID(rest, layout: kind.layout) else { continue }
+            guard let rest = Self.segments(of: path, below: kind.defaultRoot) else { continue }
+            guard let id = Self.canonicalID(rest, layout: kind.layout) else { continue }
             if let root = roots[kind.rootKey] {
                 return .misplaced(kind: kind.name, expected: self.path(kind: kind, sourceID: id),
                                   reason: "a \(kind.name) outside the \(kind.rootKey) root '\(root)' that \(Manifest.fileName) declares")
@@ -52,29 +60,24 @@ extension Manifest {
         return .outside
     }
 
-    /// The path segments of `path` below `directory` (which ends in `/`), or nil when `path` is
-    /// not below it. Compared byte by byte, as git lists a directory: `hasPrefix` compares
-    /// characters, and would put `workflows/` + a combining accent outside `workflows/`, where
-    /// the file would be neither imported nor reported.
-    static func segments(of path: String, below directory: String) -> [String]? {
-        guard path.utf8.starts(with: directory.utf8) else { return nil }
-        return segments(Substring(path.utf8.dropFirst(directory.utf8.count)))
-    }
-
-    /// `path` split at every `/` byte, as git splits it. Splitting a `String` at the character
-    /// "/" misses a slash that a combining mark follows (the two are one character).
-    static func segments(_ path: Substring) -> [String] {
-        path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { String(Substring($0)) }
-    }
-
     /// The error for a file of a tree, or nil when the file is fine where it is: a misplaced
-    /// file, a path that is not UTF-8 where resources live, or a resource path that holds a
-    /// symbolic link or a submodule instead of a file. The executable bit is ignored.
+    /// file, a path that is not UTF-8 where resources live, a resource path that holds a
+    /// symbolic link or a submodule instead of a file, or a file, link or submodule where a
+    /// root's directory belongs. The executable bit is ignored (the file is read as any file).
     public func problem(with item: TreeItem) -> Diagnostic? {
         guard let path = item.utf8Path else {
             guard role(of: item.displayPath) != .outside else { return nil }
             return Diagnostic(.error, "path-encoding", "the path is not UTF-8, so it cannot be a resource; rename it",
                               path: item.displayPath, at: nil)
+        }
+        // `workflows` as a symbolic link (to `/etc`, say) or a submodule: the root would
+        // hold nothing and every resource of its kind would archive. Links are never followed.
+        if let (rootKey, root) = roots.sorted(by: { $0.key < $1.key })
+            .first(where: { Self.segments(of: $0.value, below: path + "/") != nil }) {
+            let found = item.mode == TreeItem.symlink ? "a symbolic link" : item.mode == TreeItem.gitlink ? "a submodule" : "a file"
+            return Diagnostic(.error, "not-a-directory",
+                              "\(found) where the directory of the \(rootKey) root '\(root)' belongs; commit the directory itself",
+                              path: path, at: nil)
         }
         switch role(of: path) {
         case .misplaced(_, let expected, let reason):
@@ -94,6 +97,35 @@ extension Manifest {
         guard item.mode == TreeItem.symlink || item.mode == TreeItem.gitlink else { return nil }
         let found = item.mode == TreeItem.symlink ? "a symbolic link" : "a submodule"
         return Diagnostic(.error, "not-a-file", "\(found) where \(what) belongs; commit the file itself", path: path, at: nil)
+    }
+
+    /// The path segments of `path` below `directory` (which ends in `/`), compared byte for
+    /// byte; nil when `path` is not below it.
+    static func segments(of path: String, below directory: String) -> [String]? {
+        guard path.utf8.starts(with: directory.utf8) else { return nil }
+        return path.utf8.dropFirst(directory.utf8.count)
+            .split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// `path` split at every `/` byte, as git splits it. Splitting a `String` at the character
+    /// "/" misses a slash that a combining mark follows (the two are one character).
+    static func segments(_ path: Substring) -> [String] {
+        path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { String(Substring($0)) }
+    }
+
+    /// The source id when `rest` puts files inside a directory named like a resource's file
+    /// (`<id>/definition.yml/...`, `<id>.yml/...`): a definition committed as a directory.
+    static func fileAsDirectory(_ rest: [String], layout: PathLayout) -> String? {
+        switch layout {
+        case .directory(let file):
+            if rest.count > 2 && rest[1] == file && !rest[0].isEmpty { return rest[0] }
+        case .file(let suffix):
+            if rest.count > 1 && rest[0].hasSuffix(suffix) && rest[0].utf8.count > suffix.utf8.count {
+                return String(decoding: rest[0].utf8.dropLast(suffix.utf8.count), as: UTF8.self)
+            }
+        }
+        return nil
     }
 
     /// The source id of a canonical path's rest below its root, or nil.

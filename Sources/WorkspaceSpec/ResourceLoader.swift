@@ -30,6 +30,20 @@ public enum ResourceLoader {
         return check(node, path: path, kind: kind, expectedID: expectedID, sink: sink)
     }
 
+    /// Loads the file `read` gives once its size, known without reading it (a git blob's
+    /// header), is within `limits`: a 100 MB file is refused without being held.
+    public static func load(byteCount: Int, read: () throws -> [UInt8], path: String, kind: any ResourceKind.Type,
+                            expectedID: String?, limits: YAMLLimits = .default) rethrows -> Result {
+        do {
+            try YAMLParser.checkSize(byteCount, limits: limits)
+        } catch {
+            var sink = DiagnosticSink(path: path)
+            sink.error(error.rule, error.message, at: error.mark)
+            return Result(spec: nil, diagnostics: sink.diagnostics, findings: KindFindings(), node: nil)
+        }
+        return load(try read(), path: path, kind: kind, expectedID: expectedID, limits: limits)
+    }
+
     /// Checks an already parsed document (see `load`).
     public static func check(_ node: Node, path: String, kind: any ResourceKind.Type,
                              expectedID: String?, sink initial: DiagnosticSink? = nil) -> Result {

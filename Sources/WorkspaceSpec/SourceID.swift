@@ -23,7 +23,10 @@ public enum SourceID {
                 return "a source id must not contain control characters"
             }
             if !isAllowed(scalar) {
-                return "a source id uses only letters a-z, A-Z, digits, '.', '_' and '-': '\(id)' contains '\(Character(scalar))'"
+                // A non-ASCII letter is named by its code point too: a combining mark (the
+                // accent of a decomposed `é`) shows as nothing between quotes.
+                let named = scalar.isASCII ? "'\(Character(scalar))'" : "'\(Character(scalar))' (U+\(String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 4)))"
+                return "a source id uses only letters a-z, A-Z, digits, '.', '_' and '-': '\(id)' contains \(named)"
             }
         }
         if let first = id.unicodeScalars.first, first == "." || first == "-" {
@@ -126,4 +129,11 @@ public struct SourceIDAllocator: Sendable {
 
     /// True when `id` (or an id differing only by case) is in use.
     public func isTaken(_ id: String) -> Bool { taken.contains(id.lowercased()) }
+}
+
+extension String {
+    /// The string with `0`s in front up to `width` characters.
+    fileprivate func leftPadded(to width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
+    }
 }

@@ -155,7 +155,9 @@ public final class PostgresStore: WorkspaceStore, @unchecked Sendable {
         let names = workspaces.map { "'\($0)'" }.joined(separator: ", ")
         let operation = workspaces.count == 1 ? "change workspace \(names)" : "change workspaces \(names)"
         return try run(operation) {
-            try transaction("BEGIN; SET LOCAL lock_timeout = '\(Int(busyTimeout * 1000))ms'") {
+            // PostgreSQL reads a lock_timeout of 0 as "wait forever": a busy timeout of 0 (or
+            // under a millisecond) waits 1 ms instead, which is failing at once.
+            try transaction("BEGIN; SET LOCAL lock_timeout = '\(max(1, Int(busyTimeout * 1000)))ms'") {
                 let ids = try workspaces.map { try (name: $0, id: workspaceID($0)) }
                 for id in Set(ids.map(\.id)).sorted() {
                     do {

@@ -38,6 +38,10 @@ public final class SQLiteStore: WorkspaceStore {
         }
         self.path = absolute
         self.busyTimeout = busyTimeout
+        // A new store is readable by its owner only: it holds a team's definitions and an
+        // application's history. SQLite gives its -wal and -shm files the same mode.
+        let created = open(absolute, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if created >= 0 { close(created) }
         var configuration = Configuration()
         // No `journalMode = .wal`: GRDB would then write on every open whose WAL file is
         // empty, waiting for any writer. WAL mode is set once, persistently, by `prepare`.

@@ -8,8 +8,16 @@ import Foundation
 /// action is `sleep=<seconds>` (stall there, holding whatever is held) or `kill` (SIGKILL
 /// the process there). Release builds compile the check away.
 ///
-/// Points: `push.imported` (inside the push's store transaction, everything written, before
-/// it commits), `push.committed` (after the commit, before git hears `ok`).
+/// Points, along every write path:
+/// - push: `push.objects` (inside the store transaction, the git objects written, the branch
+///   not yet moved), `push.imported` (everything written, before it commits),
+///   `push.committed` (after the commit, before git hears `ok`);
+/// - fetch: `fetch.pack` (half of the pack written into the client repository),
+///   `fetch.written` (the pack written and indexed, before git hears the fetch is done);
+/// - application changes (`app put`/`rm` and each outbox row): `change.written` (inside the
+///   transaction, the commit and the branch written, before it commits),
+///   `change.committed` (after an `app put`/`rm` commits), `outbox.committed` (after an
+///   outbox row's transaction commits, before the next row).
 public enum FaultPoint {
     /// Acts on `point` when the environment asks for it.
     public static func hit(_ point: String) {

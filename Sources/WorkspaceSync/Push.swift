@@ -156,12 +156,15 @@ public struct PushImporter {
                 plan.forced = true
             }
         }
+        // The pushed objects first: the walk refuses a file or a tree the store does not
+        // keep (`PushLimits`) before any document is read or any tree listed.
+        let objects = try Transfer.missingInStore(from: commit, client: client, store: state.objects)
         let newTree = try client.treeID(ofCommit: commit)
         let changes = try resourceChanges(old: state, newTree: newTree, tx: tx)
         try apply(changes, tx: tx, plan: &plan)
 
-        let objects = try Transfer.missingInStore(from: commit, client: client, store: state.objects)
         try tx.putObjects(objects.map(GitObject.init))
+        FaultPoint.hit("push.objects")
         plan.objectCount = objects.count
         try tx.moveHead(from: state.head?.hex, to: commit.hex)
         plan.head = commit

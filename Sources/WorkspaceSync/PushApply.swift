@@ -23,7 +23,10 @@ extension PushImporter {
         var loaded: [(change: FileChange, result: ResourceLoader.Result)] = []
         for change in changes.files {
             guard let path = change.newPath, let blob = change.newBlob, let id = change.newID else { continue }
-            loaded.append((change, ResourceLoader.load(try client.blob(blob), path: path, kind: change.kind, expectedID: id)))
+            // The size from the blob's header first: a document over the YAML limit is refused unread.
+            let size = try client.objectHeader(blob)?.size ?? 0
+            loaded.append((change, try ResourceLoader.load(byteCount: size, read: { try client.blob(blob) },
+                                                           path: path, kind: change.kind, expectedID: id)))
         }
         var touched: Set<String> = []
         for change in changes.files {

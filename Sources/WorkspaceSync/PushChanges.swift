@@ -35,6 +35,13 @@ extension PushImporter {
         let newSource = GitTree(repository: client, tree: newTree)
         var changes = Changes(manifest: state.manifest)
         if diff.contains(where: { $0.oldPath == Manifest.fileName || $0.newPath == Manifest.fileName }) {
+            // A symbolic link or a submodule named workspace.json is not a manifest: its
+            // link text (or nothing) must not be read as one.
+            if let entry = try client.entry(at: Manifest.fileName, in: newTree),
+               let problem = changes.manifest.problem(with: TreeItem(path: Manifest.fileName, mode: entry.mode)) {
+                changes.errors = [problem]
+                return changes
+            }
             do { changes.manifest = try Manifest.read(from: newSource).manifest() } catch let error as ManifestError {
                 changes.errors = error.diagnostics
                 return changes
@@ -45,12 +52,14 @@ extension PushImporter {
             return changes
         }
         let manifest = changes.manifest
+        var removed: [(path: String, kind: any ResourceKind.Type)] = []
         for change in diff {
             if let path = change.newPath, let problem = manifest.problem(with: TreeItem(path: path, mode: change.newMode ?? TreeItem.file)) {
                 changes.errors.append(problem)
                 continue
             }
             let old = resource(change.oldPath, manifest), new = resource(change.newPath, manifest)
+            if let old, new == nil, let path = change.oldPath { removed.append((path, old.kind)) }
             switch (old, new) {
             case (nil, nil):
                 continue
@@ -61,7 +70,25 @@ extension PushImporter {
                 if let new { changes.files.append(FileChange(kind: new.kind, newID: new.id, newPath: change.newPath, newBlob: change.newID)) }
             }
         }
+        for (path, kind) in removed {
+            if let problem = try directoryWhereFileWas(path, kind: kind, newTree: newTree, errors: changes.errors) {
+                changes.errors.append(problem)
+            }
+        }
         return changes
+    }
+
+    /// The error when a resource's file is gone because the pushed tree has a directory at
+    /// its path (`definition.yml` committed as a directory, even an empty one, which no file
+    /// under it reports): that is a mistake, not a removal, and must not archive the
+    /// resource. Nil when the path is simply gone, or a file under it already says why.
+    func directoryWhereFileWas(_ path: String, kind: any ResourceKind.Type, newTree: ObjectID,
+                               errors: [Diagnostic]) throws -> Diagnostic? {
+        let inside = Array((path + "/").utf8)
+        guard try client.entry(at: path, in: newTree)?.isTree == true,
+              !errors.contains(where: { Array($0.path.utf8).starts(with: inside) }) else { return nil }
+        return Diagnostic(.error, "not-a-file", "a directory where a \(kind.name) belongs; commit the file itself",
+                          path: path, at: nil)
     }
 
     /// The kind and source id of a canonical resource path.
@@ -95,6 +122,10 @@ extension PushImporter {
                                             newID: found.id, newPath: file.path, newBlob: file.id))
         }
         for (key, found) in before where !after.contains(key) {
+            let path = manifest.path(kind: found.kind, sourceID: found.id)
+            if let tree = new.tree, let problem = try directoryWhereFileWas(path, kind: found.kind, newTree: tree, errors: changes.errors) {
+                changes.errors.append(problem)
+            }
             changes.files.append(FileChange(kind: found.kind, oldID: found.id))
         }
         let emptyKinds = ResourceKinds.all.filter { manifest.roots[$0.rootKey] != nil && !present.contains($0.name) }

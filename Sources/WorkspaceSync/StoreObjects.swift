@@ -20,7 +20,8 @@ struct StoreObjects {
 
     func object(_ id: ObjectID) throws -> RawObject {
         guard let stored = try reader.object(id.hex), let raw = stored.raw else {
-            throw SyncError.corrupt("object \(id.hex) is missing from workspace '\(reader.name)'")
+            throw SyncError.corrupt("object \(id.hex) is missing from workspace '\(reader.name)'; run git workspace fsck "
+                                    + "on the store to see what else is, and with --repair to rebuild what can be")
         }
         return raw
     }

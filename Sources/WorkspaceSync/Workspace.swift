@@ -43,16 +43,20 @@ public struct WorkspaceApp {
     public func put(document bytes: [UInt8], path: String = "<document>", by actor: Signature,
                     message: String? = nil, sourceID: String? = nil) throws -> AppChangeResult {
         let document = try Self.document(bytes, path: path)
-        return try store.write(workspace) { tx in
+        let result = try store.write(workspace) { tx in
             try Self.put(document, path: path, by: actor, message: message, sourceID: sourceID, in: tx)
         }
+        FaultPoint.hit("change.committed")
+        return result
     }
 
     /// Archives a resource, named by UUID or source id: its file leaves the tree, its row and
     /// mapping stay, so a later push of the same file restores the same UUID. Refused when a
     /// resource left alone still uses a name it offers.
     public func archive(_ identifier: String, by actor: Signature, message: String? = nil) throws -> AppChangeResult {
-        try store.write(workspace) { tx in try Self.archive(identifier, by: actor, message: message, in: tx) }
+        let result = try store.write(workspace) { tx in try Self.archive(identifier, by: actor, message: message, in: tx) }
+        FaultPoint.hit("change.committed")
+        return result
     }
 
     /// A document read for `put`: its parsed node (positions in the given text) and its kind.
@@ -206,6 +210,7 @@ struct WorkspaceState {
         let seq = try tx.appendChange(Change(uuid: uuid, action: action, authorName: actor.name, authorEmail: actor.email,
                                              time: Int(actor.time), tzOffsetMinutes: actor.offsetMinutes, message: message))
         try tx.setChangeCommit(seq: seq, commit: commit.id.hex)
+        FaultPoint.hit("change.written")
         return commit.id.hex
     }
 }

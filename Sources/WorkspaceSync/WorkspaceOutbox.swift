@@ -41,6 +41,7 @@ public enum WorkspaceOutbox {
                 continue
             }
             guard let step else { return outcomes }
+            FaultPoint.hit("outbox.committed")
             outcomes.append(Outcome(entry: step.entry, result: step.result, error: nil))
         }
     }

@@ -21,10 +21,7 @@ public enum YAMLParser {
     /// The size limit is checked before anything else and UTF-8 before libyaml sees the
     /// text; depth and node limits fail at the first node past them.
     public static func parse(_ bytes: [UInt8], limits: YAMLLimits = .default) throws(YAMLError) -> Node {
-        guard bytes.count <= limits.maxBytes else {
-            throw YAMLError(.tooLarge, "the document is \(bytes.count) bytes, more than the \(limits.maxBytes) allowed",
-                            at: .start)
-        }
+        try checkSize(bytes.count, limits: limits)
         var text = bytes[...]
         if text.starts(with: [0xEF, 0xBB, 0xBF]) { text = text.dropFirst(3) }
         if let bad = firstInvalidUTF8(text) {
@@ -42,6 +39,16 @@ public enum YAMLParser {
             if try builder.handle(event.pointee) { break }
         }
         return builder.root ?? Node(.scalar(.null), at: .start)
+    }
+
+    /// Throws `.tooLarge` when a document of `byteCount` bytes is over the size limit; a
+    /// caller that knows a file's size before reading it (a git blob's header) refuses it
+    /// unread with the same words `parse` uses.
+    public static func checkSize(_ byteCount: Int, limits: YAMLLimits = .default) throws(YAMLError) {
+        guard byteCount <= limits.maxBytes else {
+            throw YAMLError(.tooLarge, "the document is \(byteCount) bytes, more than the \(limits.maxBytes) allowed",
+                            at: .start)
+        }
     }
 
     /// Parses a Swift string; the same as parsing its UTF-8 bytes.

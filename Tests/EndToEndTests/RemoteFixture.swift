@@ -8,6 +8,9 @@ import WorkspaceTestSupport
 /// The store is always addressed by its absolute path: git hands a `workspace::` URL to the
 /// helper as written, and the helper resolves a relative one against its own working
 /// directory, which differs between `git clone` and later commands run inside the clone.
+///
+/// Its store is `base`'s, so it is checked by `git workspace fsck` when the test ends
+/// (see `WorkspaceFixture`).
 struct RemoteFixture {
     /// The store and scratch directory, shared with the other end-to-end suites.
     let base: WorkspaceFixture
@@ -38,6 +41,11 @@ struct RemoteFixture {
               action: core.noop
 
         """
+    }
+
+    /// Skips the end-of-test fsck: the test leaves the store damaged on purpose.
+    func skipFsckAtEnd(_ reason: String) {
+        base.skipFsckAtEnd(reason)
     }
 
     /// Creates a workspace with no commits (an unborn branch).

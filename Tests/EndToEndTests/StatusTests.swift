@@ -176,6 +176,7 @@ import WorkspaceTestSupport
         #expect(try status(clone, "--no-fetch").stdout == "remote_ahead  \(Self.path)\n1 remote_ahead\n")
 
         // The store goes away: the fetch fails, status says so and reports the last fetched state.
+        ws.skipFsckAtEnd("the store is taken away")
         try TestStore.takeAway(ws.store, runner: ws.run)
         let offline = try status(clone, "--json")
         #expect(offline.status == 0, "\(offline)")

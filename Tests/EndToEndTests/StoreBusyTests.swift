@@ -123,6 +123,7 @@ struct StoreBusyTests {
 
     @Test func aCorruptStoreIsCalledCorruptOnlyByItsIntegrityCheck() throws {
         let ws = try WorkspaceFixture("damage")
+        ws.skipFsckAtEnd("the store file is overwritten")
         try ws.put(appWorkflow(alias: "triage", title: "Triage"))
         // Keep page 1 (header and schema); overwrite every other page of the closed store.
         var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: ws.store)))
@@ -172,7 +173,6 @@ struct StoreBusyTests {
         #expect(!files.isEmpty)
         for file in files {
             let text = try String(contentsOf: file, encoding: .utf8)
-            #expect(!text.contains("fsck`") && !text.contains("workspace fsck"), "\(file.lastPathComponent) names fsck")
             for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                 guard let first = Range(match.range(at: 1), in: text).map({ String(text[$0]) }) else { continue }
                 if !commands.contains(first) {

@@ -3,18 +3,57 @@ import Testing
 import WorkspaceTestSupport
 
 /// A store with workspaces and clones of it, driven through the real `git` and the built tools.
-struct WorkspaceFixture {
+///
+/// When the test is done with it (the last reference goes, at the end of the test body, on
+/// the test's own task), `git workspace fsck` checks every workspace of the store, and
+/// anything it finds is recorded as an issue of that test, pointing at where the fixture was
+/// made. A test that leaves its store damaged on purpose says so with `skipFsckAtEnd`.
+final class WorkspaceFixture: @unchecked Sendable {
     let scratch: ScratchDirectory
     let run: Runner
     /// The store's address: a SQLite file path, or a PostgreSQL URL (without its password).
     let store: String
+    /// Where the test made the fixture, for the end-of-test fsck's issue.
+    private let madeAt: SourceLocation
+    private let lock = NSLock()
+    private var skipReason: String?
 
-    init(_ label: String = "ws", workspaces: [String] = ["main"]) throws {
+    init(_ label: String = "ws", workspaces: [String] = ["main"],
+         sourceLocation: SourceLocation = #_sourceLocation) throws {
         scratch = try ScratchDirectory(label)
         run = Runner(scratch: scratch)
+        madeAt = sourceLocation
         // A SQLite file, or a fresh PostgreSQL database when the suite runs on one (TestStore).
         store = try TestStore.fresh(in: scratch)
         for name in workspaces { try addWorkspace(name) }
+    }
+
+    /// Skips the end-of-test fsck: the test leaves the store damaged (or unreadable) on purpose.
+    func skipFsckAtEnd(_ reason: String) {
+        lock.withLock { skipReason = reason }
+    }
+
+    deinit {
+        fsckAtEnd()
+    }
+
+    /// `git workspace fsck STORE` (every workspace, read-only), recording an issue unless clean.
+    private func fsckAtEnd() {
+        guard lock.withLock({ skipReason }) == nil else { return }
+        // No store was ever made here (or the test took it away).
+        if TestStore.isSQLite && !FileManager.default.fileExists(atPath: store) { return }
+        let checked: RunResult
+        do { checked = try run.run(["git", "workspace", "fsck", store]) } catch {
+            Issue.record("git workspace fsck of the test's store could not run: \(error)", sourceLocation: madeAt)
+            return
+        }
+        if checked.status == 0 { return }
+        if TestStore.isPostgres && checked.status == 2 && checked.stderr.contains("no workspace store in the database") { return }
+        Issue.record("""
+            git workspace fsck of the test's store at the end of the test (exit \(checked.status)); \
+            if the test damages the store on purpose, call skipFsckAtEnd:
+            \(checked.stdout)\(checked.stderr)
+            """, sourceLocation: madeAt)
     }
 
     /// `git workspace init <store> --workspace <name>`: a new workspace with an unborn branch.

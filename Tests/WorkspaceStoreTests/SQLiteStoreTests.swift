@@ -99,6 +99,18 @@ import WorkspaceTestSupport
         expectStoreError(.notAStore) { _ = try SQLiteStore(path: garbage) }
     }
 
+    @Test func aNewStoreAndItsWriteAheadLogAreForItsOwnerOnly() throws {
+        let scratch = try ScratchDirectory("store")
+        let path = scratch.path("private.db")
+        let store = try SQLiteStore(path: path)
+        try store.createWorkspace("main")
+        try store.write("main") { try $0.putObjects([commit(1)]) }
+        for file in [path, path + "-wal", path + "-shm"] {
+            let mode = try #require(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int)
+            #expect(mode & 0o077 == 0, "\(file) has mode \(String(mode, radix: 8))")
+        }
+    }
+
     @Test func openTakesPathsAndRefusesOtherSchemes() throws {
         let scratch = try ScratchDirectory("store")
         let absolute = try WorkspaceStores.open(url: scratch.path("a.db"))
