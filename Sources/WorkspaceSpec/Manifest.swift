@@ -130,8 +130,11 @@ public struct Manifest: Hashable, Sendable {
             if segment.isEmpty { return "root '\(root)' has an empty path segment" }
             if segment == "." || segment == ".." { return "root '\(root)' must not contain '.' or '..'" }
             if isDotGit(Substring(segment)) { return "root '\(root)' must not be inside .git" }
+            if segment.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\\" }) {
+                return "root '\(root)' contains a control character or a backslash"
+            }
             if segment.unicodeScalars.contains(where: isUnwritable) {
-                return "root '\(root)' contains a control character, a line separator, U+FEFF or a backslash"
+                return "root '\(root)' contains a character workspace.json cannot hold (a line or paragraph separator, U+FEFF, U+FFFE or U+FFFF)"
             }
         }
         return nil
