@@ -64,5 +64,24 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceTestSupport"]),
+        .testTarget(name: "RemoteHelperTests", dependencies: ["RemoteHelper"]),
     ]
 )
+
+// libFuzzer targets (Fuzz/, run by scripts/fuzz.sh): declared only when WORKSPACE_FUZZ is set,
+// so the ordinary build and `swift test` never see them. Each main.swift hands its input
+// callback to libFuzzer's driver, so they link only with `-sanitize=fuzzer`.
+if Context.environment["WORKSPACE_FUZZ"] != nil {
+    let fuzzers: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzYAML", ["YAML"]),
+        ("FuzzResource", ["WorkspaceSpec", "YAML"]),
+        ("FuzzProtocol", ["RemoteHelper", "Git", "WorkspaceStore", "WorkspaceSync"]),
+        ("FuzzManifest", ["WorkspaceSpec", "YAML"]),
+    ]
+    package.targets.append(.systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"))
+    for fuzzer in fuzzers {
+        package.targets.append(.executableTarget(name: fuzzer.name, dependencies: fuzzer.dependencies + ["CLibFuzzer"],
+                                                 path: "Fuzz/\(fuzzer.name)"))
+        package.products.append(.executable(name: fuzzer.name, targets: [fuzzer.name]))
+    }
+}

@@ -133,6 +133,18 @@ if [ "$sqlite_status" -eq 0 ]; then
 fi
 rm -rf "$prefix" "$prefix.log"
 
+# ---- Fuzzing: a short bounded run of each libFuzzer target (scripts/fuzz.sh, README "Fuzzing"),
+# after the SQLite pass passed. WORKSPACE_FUZZ_SECONDS per target (default 60; 0 skips the step).
+fuzz_seconds=${WORKSPACE_FUZZ_SECONDS:-60}
+if [ "$sqlite_status" -eq 0 ] && [ "$fuzz_seconds" != 0 ]; then
+  if bash scripts/fuzz.sh --seconds "$fuzz_seconds"; then
+    echo "fuzzing: no finding ($fuzz_seconds s per target)"
+  else
+    echo "fuzzing: FAILED (inputs kept in .build-fuzz/findings)"; status=1
+  fi
+fi
+# ---- end of fuzzing
+
 # The figures the crash and round-trip tests print.
 grep -h -E '^(SIGKILL test|PostgreSQL round trips):' "$work/sqlite.log" | sed 's/^/SQLite: /' || true
 [ ! -f "$work/postgres.log" ] || grep -h -E '^(SIGKILL test|PostgreSQL round trips):' "$work/postgres.log" | sed 's/^/PostgreSQL: /' || true

@@ -5,16 +5,37 @@ import Foundation
 ///
 /// `GIT_REMOTE_WORKSPACE_TRACE=1` copies every line in and out to stderr.
 public final class Channel {
-    let input: FileHandle
-    let output: FileHandle
+    /// The next chunk of input as it arrives (as a pipe delivers it); empty at the end.
+    private let readChunk: () -> [UInt8]
+    /// Writes one reply's bytes at once.
+    private let writeBytes: ([UInt8]) -> Void
     let trace: Bool
     private var buffer: [UInt8] = []
     private var atEnd = false
 
-    public init(input: FileHandle = .standardInput, output: FileHandle = .standardOutput, trace: Bool) {
-        self.input = input
-        self.output = output
+    public convenience init(input: FileHandle = .standardInput, output: FileHandle = .standardOutput, trace: Bool) {
+        self.init(trace: trace, read: { Array(input.availableData) }, write: { output.write(Data($0)) })
+    }
+
+    /// A channel over any byte source and sink: the seam the tests and the protocol fuzzer
+    /// (`Fuzz/FuzzProtocol`) drive the reader through, with the bytes git would send.
+    package init(trace: Bool, read: @escaping () -> [UInt8], write: @escaping ([UInt8]) -> Void) {
+        self.readChunk = read
+        self.writeBytes = write
         self.trace = trace
+    }
+
+    /// A channel reading `bytes`, `chunkSize` bytes at a time (a pipe may split a line
+    /// anywhere), and handing every reply to `write`.
+    package convenience init(bytes: [UInt8], chunkSize: Int = 4096, trace: Bool = false,
+                             write: @escaping ([UInt8]) -> Void) {
+        var offset = 0
+        let step = max(chunkSize, 1)
+        self.init(trace: trace, read: {
+            let end = min(offset + step, bytes.count)
+            defer { offset = end }
+            return Array(bytes[offset..<end])
+        }, write: write)
     }
 
     /// The next line without its newline, or nil at the end of input.
@@ -32,7 +53,7 @@ public final class Channel {
                 buffer.removeAll()
                 return line
             }
-            let chunk = input.availableData
+            let chunk = readChunk()
             if chunk.isEmpty { atEnd = true } else { buffer += chunk }
         }
     }
@@ -42,7 +63,7 @@ public final class Channel {
         if trace {
             for line in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() { Log.error("> \(line)") }
         }
-        output.write(Data(text.utf8))
+        writeBytes(Array(text.utf8))
     }
 }
 

@@ -88,8 +88,8 @@ public struct Manifest: Hashable, Sendable {
                 let a = roots[first]!, b = roots[second]!
                 if a == b {
                     sink.error("manifest-root", "'\(first)' and '\(second)' share the root '\(a)'", at: rootMarks[second])
-                } else if b.hasPrefix(a) || a.hasPrefix(b) {
-                    let (outer, inner) = b.hasPrefix(a) ? (first, second) : (second, first)
+                } else if isInside(b, a) || isInside(a, b) {
+                    let (outer, inner) = isInside(b, a) ? (first, second) : (second, first)
                     sink.error("nested-root", "the root of '\(inner)' (\(roots[inner]!)) is nested inside the root of '\(outer)' (\(roots[outer]!))", at: rootMarks[inner])
                 }
             }
@@ -100,17 +100,41 @@ public struct Manifest: Hashable, Sendable {
         return (manifest, sink.diagnostics)
     }
 
+    /// Whether root `inner` lies inside root `outer`, by characters or by bytes. git compares
+    /// paths byte by byte, `hasPrefix` by characters: "a/" followed by a combining accent
+    /// ("a/\u{301}b/") is not a character prefix match, since the slash and the accent form
+    /// one character, yet that directory is inside `a/` in every tree.
+    static func isInside(_ inner: String, _ outer: String) -> Bool {
+        inner.hasPrefix(outer) || inner.utf8.starts(with: outer.utf8)
+    }
+
+    /// A character a root cannot hold: a backslash, or one that `render` cannot write for
+    /// `read` to read back, since JSON is read as YAML here: control characters (C0, DEL, C1:
+    /// libyaml refuses them raw, and reads NEL as a line break), the line and paragraph
+    /// separators (line breaks to YAML, folded to a space inside a quoted string), U+FEFF
+    /// and the noncharacters U+FFFE and U+FFFF.
+    static func isUnwritable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0..<0x20, 0x7F...0x9F, 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF: return true
+        default: return scalar == "\\"
+        }
+    }
+
     static func rootProblem(_ root: String) -> String? {
-        if root.hasPrefix("/") { return "a root is relative to the repository: '\(root)' starts with '/'" }
-        let segments = root.split(separator: "/", omittingEmptySubsequences: false)
-        let trimmed = root.hasSuffix("/") ? segments.dropLast() : segments[...]
+        // Bytes, as git reads a path (a slash and a combining mark after it are one character).
+        if root.utf8.first == UInt8(ascii: "/") { return "a root is relative to the repository: '\(root)' starts with '/'" }
+        let segments = Manifest.segments(root[...])
+        let trimmed = root.utf8.last == UInt8(ascii: "/") ? segments.dropLast() : segments[...]
         if trimmed.isEmpty { return "a root names a directory; '\(root)' names the repository itself" }
         for segment in trimmed {
             if segment.isEmpty { return "root '\(root)' has an empty path segment" }
             if segment == "." || segment == ".." { return "root '\(root)' must not contain '.' or '..'" }
-            if isDotGit(segment) { return "root '\(root)' must not be inside .git" }
-            if segment.unicodeScalars.contains(where: { $0.value < 0x20 || $0 == "\\" }) {
+            if isDotGit(Substring(segment)) { return "root '\(root)' must not be inside .git" }
+            if segment.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\\" }) {
                 return "root '\(root)' contains a control character or a backslash"
+            }
+            if segment.unicodeScalars.contains(where: isUnwritable) {
+                return "root '\(root)' contains a character workspace.json cannot hold (a line or paragraph separator, U+FEFF, U+FFFE or U+FFFF)"
             }
         }
         return nil

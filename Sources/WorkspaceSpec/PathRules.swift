@@ -108,6 +108,12 @@ extension Manifest {
             .map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// `path` split at every `/` byte, as git splits it. Splitting a `String` at the character
+    /// "/" misses a slash that a combining mark follows (the two are one character).
+    static func segments(_ path: Substring) -> [String] {
+        path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).map { String(Substring($0)) }
+    }
+
     /// The source id when `rest` puts files inside a directory named like a resource's file
     /// (`<id>/definition.yml/...`, `<id>.yml/...`): a definition committed as a directory.
     static func fileAsDirectory(_ rest: [String], layout: PathLayout) -> String? {

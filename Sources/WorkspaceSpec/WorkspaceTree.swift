@@ -83,7 +83,7 @@ extension Manifest {
     public var listedDirectories: [String] {
         let candidates = Set(roots.values).union(ResourceKinds.all.map { $0.defaultRoot })
         return candidates.filter { directory in
-            !candidates.contains { $0 != directory && directory.hasPrefix($0) }
+            !candidates.contains { $0 != directory && directory.utf8.starts(with: $0.utf8) }
         }.sorted()
     }
 }

@@ -45,7 +45,12 @@ public struct Runner: Sendable {
             "LANG": "C.UTF-8",
             "TMPDIR": inherited["TMPDIR"] ?? "/tmp",
         ].merging(TestStore.environment) { $1 }
+        // A suite built with a sanitizer runs tools built with it too: their options pass through.
+        for key in Self.sanitizerVariables { if let value = inherited[key] { environment[key] = value } }
     }
+
+    /// The sanitizers' settings and the Swift runtime's backtracer switch (README, "Sanitizers").
+    static let sanitizerVariables = ["ASAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "UBSAN_OPTIONS", "SWIFT_BACKTRACE"]
 
     /// Runs `arguments[0]` (looked up on `PATH`) with the rest as arguments.
     @discardableResult

@@ -72,6 +72,61 @@ import WorkspaceSpec
         #expect(diagnostics.map { $0.description } == ["workspace.json:2:51: error: the root of 'variables' (sync/variables/) is nested inside the root of 'workflows' (sync/)"])
     }
 
+    /// The manifest fuzz target's input (Fuzz/FuzzManifest): the variables root is inside the
+    /// workflows root in git's terms (bytes), though not by Swift's character comparison.
+    @Test func rootInsideAnotherByItsBytesIsRefused() {
+        let reading = Manifest.read(Array(#"{"version": 1, "resources": {"workflows": "a/", "variables": "a/\#u{301}b/"}}"#.utf8))
+        guard case .broken(let diagnostics) = reading else {
+            Issue.record("a root inside another was accepted")
+            return
+        }
+        #expect(diagnostics.map(\.rule) == ["nested-root"])
+        #expect(diagnostics.first?.message == "the root of 'variables' (a/\u{301}b/) is nested inside the root of 'workflows' (a/)")
+    }
+
+    /// Roots and paths are split into segments at every `/` byte, as git splits them: a
+    /// combining mark after a slash made "a/../\u{301}x/" one segment fewer by characters,
+    /// and its ".." went unseen.
+    @Test func aDotDotSegmentBehindACombiningMarkIsRefused() {
+        let reading = Manifest.read(Array(#"{"version": 1, "resources": {"workflows": "a/../\#u{301}x/"}}"#.utf8))
+        guard case .broken(let diagnostics) = reading else {
+            Issue.record("a root with a '..' segment was accepted")
+            return
+        }
+        #expect(diagnostics.map(\.rule) == ["manifest-root"])
+        #expect(diagnostics.first?.message.hasSuffix("must not contain '.' or '..'") == true)
+    }
+
+    /// A file below a root is judged whatever follows the root's slash: `workflows/` and a
+    /// combining mark used to be "outside" (never imported, never reported).
+    @Test func aFileBelowARootIsJudgedWhateverFollowsTheSlash() throws {
+        let path = "workflows/\u{301}x/definition.yml"
+        #expect(Manifest.default.role(of: path) == .resource(kind: "workflow", sourceID: "\u{301}x"))
+        #expect(Manifest.default.role(of: "workflows/a/\u{301}b/definition.yml")
+                == .misplaced(kind: "workflow", expected: nil,
+                              reason: "not a canonical workflow path (a workflow is workflows/<id>/definition.yml)"))
+        let report = try TreeValidator.validate(ListedTree(files: [path: "version: 1\ntype: workflow\nid: x\n"]))
+        #expect(report.diagnostics.contains { $0.path == path && $0.rule == "source-id" }, "\(report.diagnostics)")
+    }
+
+    /// Found by the manifest fuzz target (Fuzz/FuzzManifest): a root holding NEL, written as
+    /// the escape `\N`, rendered raw and read back with a space in its place (YAML folds a line
+    /// break inside a quoted string). Characters `render` cannot write for `read` are refused.
+    @Test(arguments: [
+        #"{"version":1, "resources": {"workflows": "cnïcod\NANr⍋s/"}}"#,  // the fuzzer's input
+        #"{"version": 1, "resources": {"workflows": "a\u2028b/"}}"#,
+        #"{"version": 1, "resources": {"workflows": "a\u009Fb/"}}"#,
+        #"{"version": 1, "resources": {"workflows": "a\u007Fb/"}}"#,
+        #"{"version": 1, "resources": {"workflows": "a\uFEFFb/"}}"#,
+    ])
+    func aRootThatCannotBeWrittenBackIsRefused(text: String) {
+        guard case .broken(let diagnostics) = Manifest.read(Array(text.utf8)) else {
+            Issue.record("accepted: \(text)")
+            return
+        }
+        #expect(diagnostics.map(\.rule) == ["manifest-root"])
+    }
+
     @Test func aTreeWithoutAManifestDeclaresTheDefaultRootsAndABrokenOneIsAnError() throws {
         #expect(try Manifest.read(nil).manifest() == Manifest.default)
         #expect(throws: ManifestError.self) { try Manifest.read(Array("{".utf8)).manifest() }
