@@ -408,6 +408,24 @@ import WorkspaceTestSupport
                                ["\(tooDeep):1:1: error: directories nest more than 1024 deep here; a workspace keeps no deeper tree"])
     }
 
+    /// A tree within the limit used again below other directories, in the same push or in a
+    /// later one (the store has it then): the depth counts where each use of it stands.
+    @Test(arguments: [false, true])
+    func aSubtreeUsedAgainDeeperIsRefused(laterPush: Bool) throws {
+        let (ws, clone) = try Self.workspace(laterPush ? "deep-reused-later" : "deep-reused")
+        let chain = Self.deepPath("docs", directories: 1_000, file: "f.txt")
+        // The same `docs` tree (its 999 directories and the file) 42 directories down.
+        let above = Self.deepPath("deeper", directories: 41, file: "")
+        if laterPush {
+            try Self.fastImport(clone, files: [(chain, "deep\n")], message: "A thousand levels")
+            try Self.expectAccepted(try Self.push(clone), ws, clone, summary: "no resource changed")
+        }
+        let before = try ws.dump()
+        try Self.fastImport(clone, files: (laterPush ? [] : [(chain, "deep\n")]) + [(above + chain, "deep\n")], message: "Again, deeper")
+        try Self.expectRefused(try Self.push(clone), ws, before: before, reason: "over the workspace's limits: 1 error",
+                               ["\(above)docs:1:1: error: directories nest more than 1024 deep here; a workspace keeps no deeper tree"])
+    }
+
     // MARK: - File names with newlines and control characters
 
     struct NameCase: CustomStringConvertible, Sendable {
