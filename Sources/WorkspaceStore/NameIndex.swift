@@ -26,6 +26,22 @@ enum NameIndex {
         return offers.sorted().map { (.offers, $0) } + uses.sorted().map { (.uses, $0) }
     }
 
+    /// The UUIDs whose `rows` (uuid, role, stored key) differ from what `resources` say:
+    /// a live resource's names missing or extra, rows of an archived or unknown resource.
+    static func stale(resources: [StoredResource], rows: [(uuid: String, role: Int, key: String)]) -> [String] {
+        var found: [String: Set<String>] = [:]
+        for row in rows { found[row.uuid, default: []].insert("\(row.role) \(row.key)") }
+        var stale: Set<String> = []
+        var known: Set<String> = []
+        for resource in resources {
+            known.insert(resource.uuid)
+            let wanted = resource.archived ? [] : Set(Self.rows(kind: resource.kind, spec: resource.spec).map { "\($0.role.rawValue) \($0.key)" })
+            if wanted != found[resource.uuid] ?? [] { stale.insert(resource.uuid) }
+        }
+        stale.formUnion(found.keys.filter { !known.contains($0) })
+        return stale.sorted()
+    }
+
     /// The stored form of a `NameTable.key`.
     static func stored(_ key: String) -> String {
         let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)

@@ -178,12 +178,12 @@ final class PostgresWorkspace: WorkspaceWriting {
 
     func updateResource(uuid: String, spec: Value) throws {
         try changeResource(uuid, set: "spec = $3", .text(SpecJSON.encode(spec)))
-        try reindexNames(uuid)
+        try reindexNames(uuid: uuid)
     }
 
     func setArchived(uuid: String, _ archived: Bool) throws {
         try changeResource(uuid, set: "archived = $3::boolean", .text(archived ? "true" : "false"))
-        try reindexNames(uuid)
+        try reindexNames(uuid: uuid)
     }
 
     func liveResources(naming keys: Set<String>, role: NameRole) throws -> [StoredResource] {
@@ -234,10 +234,16 @@ final class PostgresWorkspace: WorkspaceWriting {
         try indexNames(connection, resources)
     }
 
-    /// The name index rows of a resource as it now is.
-    private func reindexNames(_ uuid: String) throws {
-        guard let resource = try resource(uuid: uuid) else { return }
-        try Self.indexNames(connection, [(id, uuid, resource.kind, resource.archived ? nil : resource.spec)])
+    func reindexNames(uuid: String) throws {
+        let resource = try resource(uuid: uuid)
+        try Self.indexNames(connection, [(id, uuid, resource?.kind ?? "", resource.flatMap { $0.archived ? nil : $0.spec })])
+    }
+
+    func staleNameIndex() throws -> [String] {
+        let rows = try connection.execute("SELECT uuid, role, name_key FROM resource_names WHERE workspace_id = $1", [key])
+        return NameIndex.stale(resources: try resources(includeArchived: true), rows: (0..<rows.count).map {
+            (uuid: rows.string($0, 0) ?? "", role: rows.int($0, 1) ?? -1, key: rows.string($0, 2) ?? "")
+        })
     }
 
     /// Sets one column of the resource and its `updated_seq` to the next sequence number, in

@@ -178,7 +178,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
         let seq = try nextSeq()
         try db.execute(sql: "UPDATE resources SET spec = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?",
                        arguments: [SpecJSON.encode(spec), seq, id, uuid])
-        try reindexNames(uuid)
+        try reindexNames(uuid: uuid)
     }
 
     func setArchived(uuid: String, _ archived: Bool) throws {
@@ -186,13 +186,19 @@ final class SQLiteWorkspace: WorkspaceWriting {
         let seq = try nextSeq()
         try db.execute(sql: "UPDATE resources SET archived = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?",
                        arguments: [archived, seq, id, uuid])
-        try reindexNames(uuid)
+        try reindexNames(uuid: uuid)
     }
 
-    /// The name index rows of a resource as it now is.
-    private func reindexNames(_ uuid: String) throws {
-        guard let resource = try resource(uuid: uuid) else { return }
-        try Self.indexNames(db, workspace: id, uuid: uuid, kind: resource.kind, spec: resource.archived ? nil : resource.spec)
+    func reindexNames(uuid: String) throws {
+        let resource = try resource(uuid: uuid)
+        try Self.indexNames(db, workspace: id, uuid: uuid, kind: resource?.kind ?? "",
+                            spec: resource.flatMap { $0.archived ? nil : $0.spec })
+    }
+
+    func staleNameIndex() throws -> [String] {
+        let rows = try Row.fetchAll(db, sql: "SELECT uuid, role, name_key FROM resource_names WHERE workspace_id = ?", arguments: [id])
+        return NameIndex.stale(resources: try resources(includeArchived: true),
+                               rows: rows.map { (uuid: $0["uuid"], role: $0["role"], key: $0["name_key"]) })
     }
 
     func setMapping(_ mapping: Mapping) throws {

@@ -65,6 +65,9 @@ public protocol WorkspaceReading {
     /// The live resources that offer (or use) any of the names `keys` (`NameTable.key`
     /// values), in insertion order: the name index (`NameIndex`), kept by every write.
     func liveResources(naming keys: Set<String>, role: NameRole) throws -> [StoredResource]
+    /// The UUIDs whose name index rows differ from what their stored documents say (for
+    /// `git workspace fsck`; rows of archived or missing resources included).
+    func staleNameIndex() throws -> [String]
     /// The mapping of `sourceID` within `kind`, ignoring case.
     func mapping(kind: String, sourceID: String) throws -> Mapping?
     func mapping(uuid: String) throws -> Mapping?
@@ -85,6 +88,9 @@ public protocol WorkspaceReading {
 public protocol WorkspaceWriting: WorkspaceReading {
     /// Stores a new resource under a new UUID and the next sequence number.
     func insertResource(kind: String, spec: Value) throws -> StoredResource
+    /// Makes the resource's name index rows what its stored document says (none when it is
+    /// archived or gone): `git workspace fsck --repair`.
+    func reindexNames(uuid: String) throws
     /// Replaces the resource's document; its UUID, kind and creation order stay.
     func updateResource(uuid: String, spec: Value) throws
     /// Archives (deletes, restorably) or restores the resource; its mapping is kept either way.

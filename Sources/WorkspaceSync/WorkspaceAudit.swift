@@ -52,6 +52,8 @@ public struct AuditFinding: Hashable, Sendable, CustomStringConvertible {
         case changeCommitMissing = "change-commit-missing"
         /// A change names a resource the workspace does not have.
         case changeResourceMissing = "change-resource-missing"
+        /// The name index rows of a resource differ from what its stored document says.
+        case nameIndexStale = "name-index-stale"
     }
 
     public var workspace: String
@@ -96,12 +98,15 @@ enum AuditRepair: Hashable, Sendable, CustomStringConvertible {
     case setHashes(Mapping)
     /// Stores an object rebuilt from the stored resources; its id is the missing one.
     case storeObject(GitObject)
+    /// Rebuilds a resource's name index rows from its stored document.
+    case reindexNames(uuid: String)
 
     var description: String {
         switch self {
         case .createMapping(let mapping): return "map \(mapping.kind) \(mapping.uuid) to source id '\(mapping.sourceID)'"
         case .setHashes(let mapping): return "record the hashes of \(mapping.kind) \(mapping.sourceID)'s stored document"
         case .storeObject(let object): return "store \(Self.typeName(object.type)) \(object.oid) rebuilt from the stored resources"
+        case .reindexNames(let uuid): return "rebuild the name index rows of \(uuid) from its stored document"
         }
     }
 
@@ -192,6 +197,9 @@ public enum WorkspaceAudit {
                   try !tx.hasObject(object.oid) else { return false }
             try tx.putObjects([object])
             return true
+        case .reindexNames(let uuid):
+            try tx.reindexNames(uuid: uuid)
+            return true
         }
     }
 }
@@ -269,6 +277,7 @@ private struct Auditor {
         let changes = try reader.changes(after: 0)
 
         checkMappings()
+        try checkNameIndex()
         try walkObjects(changes: changes)
         let manifest = readManifest()
         checkResources(manifest)
@@ -307,6 +316,19 @@ private struct Auditor {
                    "\(group.count) \(group[0].kind)s have source ids that differ only by case: \(ids)",
                    hint: "such ids are one directory on a case-insensitive file system; restore the store from a "
                        + "backup, or archive all but one and re-create the others under new ids")
+        }
+    }
+
+    /// The name index (what pushes and application edits are judged by) against the stored
+    /// documents; the repair rebuilds a resource's rows from its document.
+    mutating func checkNameIndex() throws {
+        for uuid in try reader.staleNameIndex() {
+            let resource = resourceByUUID[uuid]
+            let subject = resource.map { "\($0.kind) \(mappingByUUID[uuid]?.sourceID ?? uuid)" } ?? "resource \(uuid)"
+            report(.nameIndexStale, subject, resource == nil
+                   ? "the name index has rows for a resource the workspace does not have"
+                   : "the name index (the names it offers and uses, which every change is judged by) differs from its stored document",
+                   repair: .reindexNames(uuid: uuid))
         }
     }
 

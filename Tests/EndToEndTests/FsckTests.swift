@@ -98,8 +98,10 @@ import WorkspaceTestSupport
         let uuid = try #require(try ws.show("triage")["uuid"] as? String)
         if TestStore.isPostgres {
             // The schema forbids it; a foreign key dropped behind the store's back allows it.
-            let constraint = try ws.sql("SELECT conname FROM pg_constraint WHERE conrelid = 'mappings'::regclass AND contype = 'f'")
-            _ = try ws.sql("ALTER TABLE mappings DROP CONSTRAINT \(constraint.trimmingCharacters(in: .whitespacesAndNewlines))")
+            for table in ["mappings", "resource_names"] {
+                let constraint = try ws.sql("SELECT conname FROM pg_constraint WHERE conrelid = '\(table)'::regclass AND contype = 'f'")
+                _ = try ws.sql("ALTER TABLE \(table) DROP CONSTRAINT \(constraint.trimmingCharacters(in: .whitespacesAndNewlines))")
+            }
         }
         // sqlite3 leaves foreign keys unenforced unless asked (PRAGMA foreign_keys).
         _ = try ws.sql("DELETE FROM resources WHERE uuid = '\(uuid)'")
@@ -113,6 +115,28 @@ import WorkspaceTestSupport
         #expect(repaired.status == 1, "\(repaired)")
         #expect(codes(repaired) == codes(found), "\(repaired)")
         #expect(repaired.stderr == "fsck: workspace 'main': 0 repaired, 3 findings\n", "\(repaired)")
+    }
+
+    /// The name index (what every change is judged by) lost a row and gained a wrong one:
+    /// fsck names the resource, --repair rebuilds its rows, and judgement is right again.
+    @Test func aStaleNameIndexIsFoundAndRebuilt() throws {
+        let ws = try WorkspaceFixture("fsck-names")
+        try ws.put(appWorkflow(alias: "triage", title: "Triage"))
+        _ = try ws.sql("DELETE FROM resource_names")
+        _ = try ws.sql("""
+            INSERT INTO resource_names (workspace_id, uuid, role, name_key)
+            SELECT workspace_id, uuid, 0, '["workflow-alias","stale"]' FROM resources
+            """)
+        let found = try fsck(ws, ws.store)
+        #expect(found.status == 1 && codes(found) == ["name-index-stale"], "\(found)")
+        #expect(found.stdout.contains("error: main: workflow triage: the name index"), "\(found)")
+        #expect(found.stdout.contains("git workspace fsck --repair will rebuild the name index rows of"), "\(found)")
+        let repaired = try fsck(ws, "--repair", ws.store)
+        #expect(repaired.status == 0 && repaired.stderr == "fsck: workspace 'main': 1 repaired, nothing left\n", "\(repaired)")
+        // A second workflow offering the alias triage is refused again.
+        let duplicate = try ws.run.run(["git", "workspace", "app", "put", ws.store, "--file", "-"],
+                                       stdin: appWorkflow(alias: "triage", title: "Another"))
+        #expect(duplicate.status == 1 && duplicate.stderr.contains("'triage' is already used by workflow triage"), "\(duplicate)")
     }
 
     @Test func objectsTheHeadNeedsAreRebuiltFromTheStoredResources() throws {
