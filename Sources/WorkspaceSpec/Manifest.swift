@@ -126,6 +126,10 @@ public struct Manifest: Hashable, Sendable {
         let segments = Manifest.segments(root[...])
         let trimmed = root.utf8.last == UInt8(ascii: "/") ? segments.dropLast() : segments[...]
         if trimmed.isEmpty { return "a root names a directory; '\(root)' names the repository itself" }
+        // The manifest is a file at the top: no directory can have its name there.
+        if let first = trimmed.first, Array(first.utf8) == Array(fileName.utf8) {
+            return "root '\(root)' must not be inside \(fileName), which is a file"
+        }
         for segment in trimmed {
             if segment.isEmpty { return "root '\(root)' has an empty path segment" }
             if segment == "." || segment == ".." { return "root '\(root)' must not contain '.' or '..'" }

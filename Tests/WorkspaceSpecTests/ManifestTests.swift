@@ -74,6 +74,19 @@ import WorkspaceSpec
 
     /// The manifest fuzz target's input (Fuzz/FuzzManifest): the variables root is inside the
     /// workflows root in git's terms (bytes), though not by Swift's character comparison.
+    /// Found by FuzzManifest: a root below `workspace.json` named a directory no tree can
+    /// have (the manifest is a file there), and every door then refused the manifest's own
+    /// file as standing where the root belongs. Such a root is refused where it is written.
+    @Test(arguments: [#"workspace.json/"/"#, "workspace.json/", "workspace.json/x/y/"])
+    func aRootInsideTheManifestFileIsRefused(_ root: String) throws {
+        let text = #"{"version": 1, "resources": {"workflows": "# + "\"" + root.replacingOccurrences(of: "\"", with: "\\\"") + "\"}}"
+        guard case .broken(let diagnostics) = Manifest.read(Array(text.utf8)) else {
+            Issue.record("a root inside workspace.json was accepted: \(text)")
+            return
+        }
+        #expect(diagnostics.contains { $0.message.contains("must not be inside workspace.json, which is a file") }, "\(diagnostics)")
+    }
+
     @Test func rootInsideAnotherByItsBytesIsRefused() {
         let reading = Manifest.read(Array(#"{"version": 1, "resources": {"workflows": "a/", "variables": "a/\#u{301}b/"}}"#.utf8))
         guard case .broken(let diagnostics) = reading else {
