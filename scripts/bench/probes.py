@@ -14,14 +14,16 @@ from pathlib import Path
 from fixture import BenchError, remove
 
 
-# Frames every helper command passes through (start-up, the protocol loop, dispatch queues,
-# swift_once, thunks and partial applications that only forward): left out of the inclusive
-# list, which would otherwise begin with a dozen frames near 100%. So are recursive functions
-# above 100% (callgrind counts each level of a recursion cycle again there).
+# Frames that only carry a call: start-up, the protocol loop, dispatch queues, swift_once,
+# thunks, partial applications, protocol witnesses, closures, and the store's transaction
+# wrappers (GRDB's and SQLiteStore's). Left out of the inclusive list, which would otherwise
+# be a long chain of frames near 100%. So are recursive functions above 100% (callgrind
+# counts each level of a recursion cycle again there).
 PLUMBING = re.compile(r"0x[0-9a-f]+|\(below main\)|__libc_start_main.*|main|\w+_main|_dl_start|"
                       r"static RemoteHelperMain\.run.*|Session\.(run|dispatch)\(.*|.*DispatchQueue.*|"
-                      r"_?dispatch_\w+|thunk for .*|partial apply for .*|swift_once|"
-                      r"swift::threading_impl::once_slow.*")
+                      r"_?dispatch_\w+|(thunk|partial apply|protocol witness) for .*|closure #.*|swift_once|"
+                      r"swift::threading_impl::once_slow.*|(specialized )?(SerializedDatabase|DatabaseQueue|"
+                      r"Database)\..*|SQLiteStore\.(read|write|translating|immediate)<.*")
 
 
 def wrapper(directory: Path, command: str) -> Path:

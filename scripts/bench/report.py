@@ -8,7 +8,7 @@ KB, MB = 1024, 1024 * 1024
 def targets(row: dict, own_at_1000: float | None) -> tuple[str, bool | None]:
     """(target, met) of a row: issue 10's target for its operation and size; met is None where none applies."""
     operation, size, ratio = row["operation"], row["size"], row.get("ratio")
-    if operation == "clone" and size >= 10_000:
+    if operation == "clone (no checkout)" and size >= 10_000:
         return "≤1.1x git", ratio <= 1.1
     if operation in CHANGES:
         if own_at_1000 is None or size <= 1000:
