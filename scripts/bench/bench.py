@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from fixture import BenchError, Shell, canonical_templates
-from operations import Workspace
+from operations import PROFILED, Workspace
 from probes import Callgrind, PeakMemory
 import report
 
@@ -34,9 +34,12 @@ def arguments():
     parser.add_argument("--bin", type=Path, help="directory of the built tools (default: swift build -c release)")
     parser.add_argument("--out", type=Path, default=ROOT / ".build/bench", help="results directory (.build/bench)")
     parser.add_argument("--work", type=Path, help="scratch directory, new, kept (default: a temporary one, removed)")
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/corpus/tracecat-workflows")
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/corpus/tracecat-workflows",
+                        help="the Tracecat workflows (../shared/corpus/tracecat-workflows)")
     parser.add_argument("--no-aliases", action="store_true", help="workflows without aliases (default: every one has one)")
     parser.add_argument("--callgrind-size", type=int, help="the size profiled with callgrind (default: the smallest)")
+    parser.add_argument("--callgrind", default="push,fetch",
+                        help=f"operations profiled, comma-separated, of {','.join(PROFILED)} (push,fetch: of 1 change)")
     parser.add_argument("--no-callgrind", action="store_true", help="skip the callgrind profiles")
     parser.add_argument("--growth-commits", type=int, default=5, help="commits averaged for store growth (5)")
     parser.add_argument("--ci", action="store_true", help="CI mode: 200 workflows, 1 repetition, every operation once")
@@ -47,6 +50,10 @@ def arguments():
     if options.full and 100_000 not in options.sizes:
         options.sizes.append(100_000)
     options.sizes.sort()
+    options.callgrind = [] if options.no_callgrind else [name.strip() for name in options.callgrind.split(",")]
+    unknown = set(options.callgrind) - set(PROFILED)
+    if unknown:
+        parser.error(f"--callgrind: unknown operation {', '.join(sorted(unknown))}")
     if options.callgrind_size is None:
         options.callgrind_size = options.sizes[0]
     return options
@@ -100,6 +107,7 @@ def machine() -> dict:
         return subprocess.run(command, capture_output=True, text=True).stdout.strip().splitlines()[0]
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     return {"cores": os.cpu_count(), "memory_gb": round(memory / 2**30), "system": platform.platform(),
+            "load_average": os.getloadavg(),
             "git": first_line("git", "--version"), "libgit2": first_line("pkg-config", "--modversion", "libgit2")}
 
 
@@ -107,10 +115,11 @@ def main() -> int:
     options = arguments()
     bin_dir = options.bin
     if bin_dir is None:
-        subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True)
+        subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=sys.stderr)
         bin_dir = ROOT / ".build/release"
     bin_dir = bin_dir.resolve()
     options.out.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()[0]
     work = options.work or Path(tempfile.mkdtemp(prefix="workspace-bench-"))
     started = time.perf_counter()
 
@@ -126,9 +135,10 @@ def main() -> int:
             workspace = Workspace(shell, work / str(size), size, not options.no_aliases, templates, manifest, peak)
             log(f"{size} workflows: source repository built ({workspace.build_seconds:.1f} s)")
             rows += run_size(workspace, options, log)
-            if size == options.callgrind_size and not options.no_callgrind:
+            if size == options.callgrind_size and options.callgrind:
                 profiler = Callgrind(options.out / "callgrind", bin_dir / "git-remote-workspace", top=12)
-                profiles = {f"{name} at {size}": profile for name, profile in workspace.callgrind(profiler).items()}
+                profiles = {f"{PROFILED[name]} at {size}": profile
+                            for name, profile in workspace.callgrind(profiler, options.callgrind).items()}
                 log("callgrind profiles done")
             log(f"{size} workflows done")
     except BenchError as error:
@@ -153,7 +163,8 @@ def main() -> int:
     plotted = report.plot(rows, options.out / "bench.png")
     print(f"\nresults: {options.out}/results.json, results.md (the table in markdown)"
           + (", bench.png" if plotted else " (no plot: python3-matplotlib is missing)")
-          + f"; {result['seconds']} s in all")
+          + f"; {result['seconds']} s in all; load average {load_before:.1f} at the start, "
+          + f"{os.getloadavg()[0]:.1f} at the end ({os.cpu_count()} cores)")
     return 0
 
 

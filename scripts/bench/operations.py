@@ -191,11 +191,29 @@ class Workspace:
             self.shell.run("git", "push", "-q", cwd=self.git)
         return ours, (disk_bytes(self.source) - before) / commits
 
-    def callgrind(self, profiler: Callgrind) -> dict:
-        """The helper's instruction profile for a one-change push and a one-change fetch."""
-        self.commit_edits(self.ours, 1)
-        push = profiler.profile(self.shell, "push", ["git", "push", "-q"], cwd=self.ours)
-        self.app_put()
-        fetch = profiler.profile(self.shell, "fetch", ["git", "fetch", "-q"], cwd=self.ours)
-        self.fast_forward(self.ours)
-        return {"push of 1": push, "fetch of 1": fetch}
+    def callgrind(self, profiler: Callgrind, names: list) -> dict:
+        """The helper's instruction profile for each named operation (of PROFILED), ours only."""
+        profiles = {}
+        for name in names:
+            if name == "push":
+                self.commit_edits(self.ours, 1)
+                profiles[name] = profiler.profile(self.shell, name, ["git", "push", "-q"], cwd=self.ours)
+            elif name == "fetch":
+                self.app_put()
+                profiles[name] = profiler.profile(self.shell, name, ["git", "fetch", "-q"], cwd=self.ours)
+                self.fast_forward(self.ours)
+            elif name == "clone":
+                target = self.root / "clone-profiled"
+                profiles[name] = profiler.profile(self.shell, name, ["git", "clone", "-q", "--no-checkout",
+                                                                      self.url, target], cwd=self.root)
+                remove(target)
+            elif name == "initial-push":
+                store = self.root / "profiled.db"
+                self.shell.run("git", "workspace", "init", store)
+                profiles[name] = profiler.profile(self.shell, name, ["git", "--git-dir", self.source, "push", "-q",
+                                                                      f"workspace::{store}", "main:main"], cwd=self.root)
+        return profiles
+
+
+PROFILED = {"push": "push of 1 change", "fetch": "fetch of 1 change", "clone": "clone (no checkout)",
+            "initial-push": "initial push"}
