@@ -135,7 +135,9 @@ def remove(*paths: Path) -> None:
 
 
 def disk_bytes(path: Path) -> int:
-    """Bytes in the files at or under path."""
+    """Bytes in the files at or under path (0 when there is nothing)."""
+    if not path.exists():
+        return 0
     if path.is_file():
         return path.stat().st_size
     return sum(file.stat().st_size for file in path.rglob("*") if file.is_file())

@@ -45,6 +45,7 @@ class Workspace:
         return picked
 
     def document(self, repo: Path, source_id: str) -> Path:
+        """The file of workflow source_id in repo."""
         return repo / "workflows" / source_id / "definition.yml"
 
     def commit_edits(self, repo: Path, count: int) -> None:
@@ -60,8 +61,9 @@ class Workspace:
         edit_title(path, self.counter)
         return path
 
-    def app_put(self, **options) -> float:
-        return self.shell.timed("git", "workspace", "app", "put", self.store, "--file", self.app_document(), **options)
+    def app_put(self) -> float:
+        """Seconds of one application change: `git workspace app put` of app_document()."""
+        return self.shell.timed("git", "workspace", "app", "put", self.store, "--file", self.app_document())
 
     def writer_commit(self) -> None:
         """One new commit on the bare repository, made by another clone (git's application change)."""
@@ -70,6 +72,7 @@ class Workspace:
         self.shell.run("git", "push", "-q", cwd=self.writer)
 
     def fast_forward(self, repo: Path) -> None:
+        """repo's branch moved to what its last fetch brought."""
         self.shell.run("git", "merge", "-q", "--ff-only", "@{upstream}", cwd=repo)
 
     def probe(self, rep: int) -> dict:
@@ -83,7 +86,7 @@ class Workspace:
     def store_bytes(self) -> int:
         """The SQLite store's size after a checkpoint that empties its write-ahead log."""
         self.shell.run("sqlite3", self.store, "PRAGMA wal_checkpoint(TRUNCATE);")
-        return sum(disk_bytes(Path(f"{self.store}{suffix}")) for suffix in ("", "-wal") if Path(f"{self.store}{suffix}").exists())
+        return sum(disk_bytes(Path(f"{self.store}{suffix}")) for suffix in ("", "-wal"))
 
     # ---- the pairs
 
@@ -134,34 +137,25 @@ class Workspace:
             return run
         return side(self.ours), side(self.git)
 
-    def fetch_one(self):
-        def ours(rep):
-            self.app_put()
-            seconds = self.shell.timed("git", "fetch", "-q", cwd=self.ours)
-            self.fast_forward(self.ours)
-            return seconds
+    def after_one_change(self, ours: list, git: list):
+        """A pair timing commands (lists of commands) that meet one change: an application change
+        (`app put`) on our side, a commit pushed to the bare repository by the writer on git's;
+        the clone is fast-forwarded afterwards, untimed."""
+        def side(change, repo, commands):
+            def run(rep):
+                change()
+                seconds = sum(self.shell.timed(*command, cwd=repo) for command in commands)
+                self.fast_forward(repo)
+                return seconds
+            return run
+        return side(self.app_put, self.ours, ours), side(self.writer_commit, self.git, git)
 
-        def git(rep):
-            self.writer_commit()
-            seconds = self.shell.timed("git", "fetch", "-q", cwd=self.git)
-            self.fast_forward(self.git)
-            return seconds
-        return ours, git
+    def fetch_one(self):
+        return self.after_one_change([["git", "fetch", "-q"]], [["git", "fetch", "-q"]])
 
     def status_one(self):
-        def ours(rep):
-            self.app_put()
-            seconds = self.shell.timed("git", "workspace", "status", cwd=self.ours)
-            self.fast_forward(self.ours)
-            return seconds
-
-        def git(rep):
-            self.writer_commit()
-            seconds = (self.shell.timed("git", "fetch", "-q", cwd=self.git)
-                       + self.shell.timed("git", "status", "--porcelain", cwd=self.git))
-            self.fast_forward(self.git)
-            return seconds
-        return ours, git
+        return self.after_one_change([["git", "workspace", "status"]],
+                                     [["git", "fetch", "-q"], ["git", "status", "--porcelain"]])
 
     def app_put_pair(self):
         def ours(rep):
