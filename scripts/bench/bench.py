@@ -118,9 +118,10 @@ def main() -> int:
         subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=sys.stderr)
         bin_dir = ROOT / ".build/release"
     bin_dir = bin_dir.resolve()
+    options.out = options.out.resolve()  # the helper's wrappers write into it from other directories
     options.out.mkdir(parents=True, exist_ok=True)
     load_before = os.getloadavg()[0]
-    work = options.work or Path(tempfile.mkdtemp(prefix="workspace-bench-"))
+    work = (options.work or Path(tempfile.mkdtemp(prefix="workspace-bench-"))).resolve()
     started = time.perf_counter()
 
     def log(message):
@@ -141,7 +142,7 @@ def main() -> int:
                             for name, profile in workspace.callgrind(profiler, options.callgrind).items()}
                 log("callgrind profiles done")
             log(f"{size} workflows done")
-    except BenchError as error:
+    except (BenchError, subprocess.CalledProcessError) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
     finally:

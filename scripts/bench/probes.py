@@ -80,8 +80,11 @@ class Callgrind:
 
     def annotate(self, output: Path, inclusive: bool) -> dict:
         """callgrind_annotate's total and top functions (Swift names demangled, simplified)."""
-        text = subprocess.run(["callgrind_annotate", f"--inclusive={'yes' if inclusive else 'no'}",
-                               str(output)], check=True, capture_output=True, text=True).stdout
+        result = subprocess.run(["callgrind_annotate", f"--inclusive={'yes' if inclusive else 'no'}", str(output)],
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise BenchError(f"callgrind_annotate {output} exited {result.returncode}: {result.stderr.strip()}")
+        text = result.stdout
         total = re.search(r"^\s*([\d,]+).*PROGRAM TOTALS", text, re.M)
         rows = re.findall(r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+(?:\S*?:)?(\S.*?)(?: \[[^\]]*\])?$",
                           text.split("PROGRAM TOTALS", 1)[-1], re.M)
