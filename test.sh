@@ -8,8 +8,9 @@
 #   pass 2  every end-to-end test again on PostgreSQL (WORKSPACE_TEST_STORE=postgres);
 # checks that the server's password appears in no test output and no command's output
 # (WORKSPACE_TEST_OUTPUT_LOG), then checks install.sh end to end into a scratch prefix with
-# that same build (its demo included). Prints a passed/failed line per pass and a total
-# line. Exits non-zero when anything fails.
+# that same build (its demo included), runs the fuzz targets briefly and the benchmark
+# harness once at a small size (scripts/bench.sh --ci: figures, no speed assertion). Prints a
+# passed/failed line per pass and a total line. Exits non-zero when anything fails.
 #
 # With WORKSPACE_TEST_POSTGRES_URL already set (postgres://USER:PASSWORD@HOST:PORT/postgres,
 # a role that may CREATE DATABASE), no server is started: both passes use that one.
@@ -144,6 +145,15 @@ if [ "$sqlite_status" -eq 0 ] && [ "$fuzz_seconds" != 0 ]; then
   fi
 fi
 # ---- end of fuzzing
+
+# The benchmark harness at a small size (scripts/bench.sh --ci, README "Performance"): every
+# operation once at 200 workflows with this debug build, so the harness cannot rot. It asserts
+# nothing about speed; a command that fails (a harness crash, a refused push) fails the run.
+if scripts/bench.sh --ci --bin .build/debug --out "$work/bench" >"$work/bench.log" 2>&1; then
+  echo "benchmark harness (--ci): ok"
+else
+  tail -n 30 "$work/bench.log"; echo "benchmark harness (--ci): FAILED"; status=1
+fi
 
 # The figures the crash and round-trip tests print.
 grep -h -E '^(SIGKILL test|PostgreSQL round trips):' "$work/sqlite.log" | sed 's/^/SQLite: /' || true

@@ -5,10 +5,12 @@ set -euo pipefail
 
 # postgresql: the server test.sh starts (scripts/test-postgres.sh); libpq-dev: the PostgreSQL
 # store links libpq; postgresql-client: psql, which the tests use; python3-psycopg2: an
-# outbox test's Python application on PostgreSQL (Debian's /usr/bin/python3 sees it).
+# outbox test's Python application on PostgreSQL (Debian's /usr/bin/python3 sees it);
+# python3-matplotlib, time (GNU time) and valgrind: the benchmark (scripts/bench.sh): its plot,
+# the helper's peak memory and its callgrind profiles.
 packages=(git pkg-config libgit2-dev libyaml-dev zlib1g-dev libsqlite3-dev sqlite3
           postgresql libpq-dev postgresql-client python3-psycopg2
-          man-db groff-base bsdextrautils)
+          man-db groff-base bsdextrautils python3-matplotlib time valgrind)
 
 missing=()
 for package in "${packages[@]}"; do
