@@ -157,7 +157,7 @@ fi
 
 # The figures the crash and round-trip tests print.
 grep -h -E '^(SIGKILL test|PostgreSQL round trips):' "$work/sqlite.log" | sed 's/^/SQLite: /' || true
-[ ! -f "$work/postgres.log" ] || grep -h -E '^(SIGKILL test|PostgreSQL round trips):' "$work/postgres.log" | sed 's/^/PostgreSQL: /' || true
+[ ! -f "$work/postgres.log" ] || grep -h -E '^(SIGKILL test|PostgreSQL round trips):' "$work/postgres.log" | sed 's/^SIGKILL/PostgreSQL: SIGKILL/' || true
 echo "SQLite: $(counts "$work/sqlite.log" "$sqlite_status")"
 if [ -f "$work/postgres.log" ]; then
   echo "PostgreSQL (end-to-end): $(counts "$work/postgres.log" "$postgres_status")"
