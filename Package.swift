@@ -35,9 +35,10 @@ let package = Package(
             "YAML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The Store protocol, migrations, the SQLite store and the PostgreSQL store.
+        // The Store protocol, migrations, the SQLite store and the PostgreSQL store (Git for
+        // the zlib and delta formats its object rows use).
         .target(name: "WorkspaceStore", dependencies: [
-            "WorkspaceSpec", "YAML", "CPostgres",
+            "WorkspaceSpec", "YAML", "CPostgres", "Git",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Projection (application changes), fetch transfer, push reconciliation.

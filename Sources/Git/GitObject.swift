@@ -23,15 +23,32 @@ public enum ObjectType: Int, Sendable, Hashable {
 }
 
 /// A git object's id, type and content (without the `type size\0` header).
+///
+/// Equality and hashing look at id, type and content only: `deflated` is a cache.
 public struct RawObject: Hashable, Sendable {
     public var id: ObjectID
     public var type: ObjectType
     public var data: [UInt8]
+    /// A complete zlib stream of `data` when one is at hand (the store keeps most objects
+    /// compressed): `PackWriter` copies it into a pack entry instead of deflating again.
+    /// Whoever sets it vouches that it inflates to `data`; a client's indexer checks anyway.
+    public var deflated: [UInt8]?
 
-    public init(id: ObjectID, type: ObjectType, data: [UInt8]) {
+    public init(id: ObjectID, type: ObjectType, data: [UInt8], deflated: [UInt8]? = nil) {
         self.id = id
         self.type = type
         self.data = data
+        self.deflated = deflated
+    }
+
+    public static func == (a: RawObject, b: RawObject) -> Bool {
+        a.id == b.id && a.type == b.type && a.data == b.data
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(type)
+        hasher.combine(data)
     }
 
     /// An object whose id is computed from its content, as git does.

@@ -16,7 +16,7 @@
 /// when the URL says `?options=-csearch_path%3Dworkspace`.
 enum PostgresSchema {
     /// Every migration in order: its name and its statements.
-    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2", v2)]
+    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2", v2), ("v3", v3)]
 
     /// The key shared by all of this project's advisory locks (`pg_advisory_xact_lock(key, id)`):
     /// "WS" and 1. The second key is the workspace's id, or 0 for migrations.
@@ -99,6 +99,14 @@ enum PostgresSchema {
             error text
         );
         CREATE INDEX workspace_outbox_pending ON workspace_outbox (workspace, state, id);
+        """
+
+    /// Objects stored compressed or as deltas (`ObjectCodec`); older rows stay valid as raw.
+    static let v3 = """
+        ALTER TABLE objects ADD COLUMN encoding smallint NOT NULL DEFAULT 0 CHECK (encoding IN (0, 1, 2));
+        ALTER TABLE objects ADD COLUMN base_oid text COLLATE "C";  -- delta rows: the object this is a delta against
+        ALTER TABLE objects ADD COLUMN generation integer NOT NULL DEFAULT 0;
+        ALTER TABLE objects ADD COLUMN size bigint;                -- the content's size; NULL on raw rows
         """
 
     /// Makes the database a current store, or finds that it already is.

@@ -60,12 +60,21 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     func object(_ oid: String) throws -> GitObject? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT type, data FROM objects WHERE workspace_id = ? AND oid = ?",
-                                         arguments: [id, oid]) else { return nil }
-        let rawType: Int = row["type"]
-        guard let type = GitObject.Kind(rawValue: rawType) else { throw StoreError.damaged("object \(oid) has type \(rawType)") }
-        let data: Data = row["data"]
-        return GitObject(oid: oid, type: type, data: Array(data))
+        try ObjectCodec.decode(chain(oid))
+    }
+
+    /// The object's row and its delta bases, nearest first (`ObjectCodec.chainQuery`).
+    private func chain(_ oid: String) throws -> [ObjectRow] {
+        let statement = try db.cachedStatement(sql: ObjectCodec.chainQuery { "?\($0)" })
+        return try Row.fetchAll(statement, arguments: [id, oid]).map { row in
+            let encoding: Int = row["encoding"]
+            guard let parsed = ObjectCodec.Encoding(rawValue: encoding) else {
+                throw StoreError.damaged("object \(row["oid"] as String) has encoding \(encoding)")
+            }
+            let data: Data = row["data"]
+            return ObjectRow(oid: row["oid"], type: row["type"], encoding: parsed, base: row["base_oid"],
+                             generation: row["generation"], size: row["size"], data: Array(data))
+        }
     }
 
     func hasObject(_ oid: String) throws -> Bool {
@@ -181,14 +190,16 @@ final class SQLiteWorkspace: WorkspaceWriting {
                              mapping.lastSyncedSpecHash, mapping.lastProjectedSpecHash])
     }
 
-    func putObjects(_ objects: [GitObject]) throws {
+    func putObjects(_ objects: [GitObject], deltaBases: [String: String]) throws {
+        for object in objects { try Self.requireObjectID(object.oid) }
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO objects (workspace_id, oid, type, data) VALUES (?, ?, ?, ?)
+            INSERT INTO objects (workspace_id, oid, type, encoding, base_oid, generation, size, data)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (workspace_id, oid) DO NOTHING
             """)
-        for object in objects {
-            try Self.requireObjectID(object.oid)
-            try statement.execute(arguments: [id, object.oid, object.type.rawValue, Data(object.data)])
+        for row in try ObjectCodec.encode(objects, bases: deltaBases, chain: chain) {
+            try statement.execute(arguments: [id, row.oid, row.type, row.encoding.rawValue, row.base, row.generation,
+                                              row.size, Data(row.data)])
         }
     }
 

@@ -163,7 +163,7 @@ public struct PushImporter {
         let changes = try resourceChanges(old: state, newTree: newTree, tx: tx)
         try apply(changes, tx: tx, plan: &plan)
 
-        try tx.putObjects(objects.map(GitObject.init))
+        try tx.putObjects(objects.map(GitObject.init), deltaBases: Transfer.deltaBases(of: objects, client: client))
         FaultPoint.hit("push.objects")
         plan.objectCount = objects.count
         try tx.moveHead(from: state.head?.hex, to: commit.hex)

@@ -102,6 +102,35 @@ enum Transfer {
     }
 }
 
+extension Transfer {
+    /// For each pushed tree, the tree at the same path in the first parent of a pushed
+    /// commit that has it: the delta base the store may keep it against
+    /// (`WorkspaceWriting.putObjects`). Only subtrees whose ids differ are entered, and only
+    /// pushed ones, so a push of one change reads a handful of trees.
+    static func deltaBases(of objects: [RawObject], client: Repository) throws -> [String: String] {
+        var pushed: [ObjectID: RawObject] = [:]
+        for object in objects { pushed[object.id] = object }
+        func read(_ id: ObjectID) throws -> RawObject? { try pushed[id] ?? client.object(id) }
+        var bases: [String: String] = [:]
+        func pair(_ new: ObjectID, _ old: ObjectID) throws {
+            guard new != old, bases[new.hex] == nil, let tree = pushed[new], tree.type == .tree,
+                  let oldTree = try read(old), oldTree.type == .tree else { return }
+            bases[new.hex] = old.hex
+            var oldSubtrees: [[UInt8]: ObjectID] = [:]
+            for entry in try TreeFormat.parse(oldTree.data) where entry.isTree { oldSubtrees[entry.name] = entry.id }
+            for entry in try TreeFormat.parse(tree.data) where entry.isTree {
+                if let previous = oldSubtrees[entry.name] { try pair(entry.id, previous) }
+            }
+        }
+        for object in objects where object.type == .commit {
+            let links = try CommitData.parseLinks(object.data)
+            guard let parent = links.parents.first, let parentCommit = try read(parent), parentCommit.type == .commit else { continue }
+            try pair(links.tree, try CommitData.parseLinks(parentCommit.data).tree)
+        }
+        return bases
+    }
+}
+
 /// What a pushed history may hold beyond what its resources need. Every pushed object is
 /// kept in the store (the application's database) and served back to every clone, so a
 /// push may not make it hold files it cannot sensibly serve, or trees git cannot check out.

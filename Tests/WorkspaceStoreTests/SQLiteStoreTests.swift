@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Testing
-import WorkspaceStore
+@testable import WorkspaceStore
 import WorkspaceTestSupport
 
 /// What only the SQLite store has: the file, its lock, its schema, opening by path.
@@ -58,7 +58,7 @@ import WorkspaceTestSupport
         try old.write { db in
             try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
             try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v1')")
-            try db.execute(sql: "CREATE TABLE workspaces (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, head_commit TEXT, cursor INTEGER NOT NULL DEFAULT 0, last_seq INTEGER NOT NULL DEFAULT 0) STRICT")
+            try db.execute(sql: StoreSchema.v1)
             try db.execute(sql: "INSERT INTO workspaces (name) VALUES ('main')")
         }
         try old.close()
@@ -75,7 +75,7 @@ import WorkspaceTestSupport
         let applied = try DatabaseQueue(path: path).read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
         }
-        #expect(applied == ["v1", "v2"])
+        #expect(applied == ["v1", "v2", "v3"])
         let mode = try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }
