@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "WorkspaceSpecTests", dependencies: ["WorkspaceSpec", "YAML", "WorkspaceTestSupport"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "WorkspaceTestSupport"]),
         .testTarget(name: "WorkspaceStoreTests", dependencies: [
-            "WorkspaceStore", "WorkspaceSpec", "YAML", "WorkspaceTestSupport",
+            "WorkspaceStore", "WorkspaceSpec", "YAML", "WorkspaceTestSupport", "Git",
             // Two tests change a store file from outside (a future migration, a foreign database).
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
