@@ -212,7 +212,7 @@ import WorkspaceTestSupport
         let found = try fsck(ws, ws.store)
         #expect(found.status == 1, "\(found)")
         #expect(codes(found).sorted() == ["object-delta-base-missing", "object-missing"], "\(found)")
-        #expect(found.stdout.contains("object \(tree) (workflows): "), "\(found)")
+        #expect(found.stdout.contains("object \(tree) (workflows/): "), "\(found)")
         #expect(found.stdout.contains("is stored as a delta against \(base), which is not stored"), "\(found)")
         let repaired = try fsck(ws, "--repair", ws.store)
         #expect(repaired.status == 1 && codes(repaired).sorted() == codes(found).sorted(), "\(repaired)")
