@@ -78,28 +78,66 @@ enum ObjectCodec {
     /// Throws `corrupt` when a row does not decode (an unknown type or encoding, a stream
     /// that is not its recorded size, a delta that does not apply) and `deltaBaseMissing`
     /// when a delta's base is not stored.
-    static func decode(_ chain: [ObjectRow]) throws -> GitObject? {
+    static func decode(_ chain: [ObjectRow], cache: Cache) throws -> GitObject? {
         guard let first = chain.first else { return nil }
         guard let type = GitObject.Kind(rawValue: first.type) else {
             throw StoreError.damaged("object \(first.oid) has type \(first.type)")
         }
-        let content = try content(chain[...])
+        let content = try content(chain[...], cache: cache)
         let deflated = first.encoding == .zlib ? first.data : nil
         return GitObject(oid: first.oid, type: type, data: content, deflated: deflated)
     }
 
-    /// The content of `chain.first`, applying deltas from the whole object at its end.
-    private static func content(_ chain: ArraySlice<ObjectRow>) throws -> [UInt8] {
-        guard let last = chain.last else { return [] }
-        guard last.encoding != .delta else {
-            if chain.count > chainLimit {
-                throw StoreError.damaged("object \(chain.first?.oid ?? "") has a delta chain longer than \(chainLimit) rows")
+    /// Decoded contents of large objects, kept for one transaction (each store's accessor
+    /// has one). Versions of a tree share most of their chain, so walking a history, or
+    /// reading a tree and then writing its successor, applies one or two deltas per tree
+    /// rather than the whole chain, and inflates the whole tree once.
+    final class Cache {
+        private var contents: [String: [UInt8]] = [:]
+        private var order: [String] = []
+        private var bytes = 0
+        /// At most this many bytes of content: a few versions of a 100 000-entry tree.
+        static let capacity = 64 << 20
+
+        init() {}
+
+        subscript(oid: String) -> [UInt8]? { contents[oid] }
+
+        /// Keeps `content` when it is large enough to be worth it, forgetting the oldest first.
+        func keep(_ oid: String, _ content: [UInt8]) {
+            guard content.count >= minDeltaSize, content.count <= Self.capacity / 4, contents[oid] == nil else { return }
+            contents[oid] = content
+            order.append(oid)
+            bytes += content.count
+            while bytes > Self.capacity, !order.isEmpty {
+                let oldest = order.removeFirst()
+                bytes -= contents.removeValue(forKey: oldest)?.count ?? 0
             }
-            throw StoreError(.deltaBaseMissing, "the store holds damaged data: object \(last.oid) is stored as a delta "
-                             + "against \(last.base ?? "nothing"), which is not stored; restore the store from a backup")
         }
-        var content = try whole(last)
-        for row in chain.dropLast().reversed() {
+    }
+
+    /// The content of `chain.first`, applying deltas from the whole object at its end, or
+    /// from the nearest row whose content `cache` holds.
+    private static func content(_ chain: ArraySlice<ObjectRow>, cache: Cache) throws -> [UInt8] {
+        guard let last = chain.last else { return [] }
+        if let first = chain.first, let known = cache[first.oid] { return known }
+        var start = chain.endIndex - 1
+        var content: [UInt8]
+        if let hit = chain.indices.dropFirst().first(where: { cache[chain[$0].oid] != nil }), let known = cache[chain[hit].oid] {
+            start = hit
+            content = known
+        } else {
+            guard last.encoding != .delta else {
+                if chain.count > chainLimit {
+                    throw StoreError.damaged("object \(chain.first?.oid ?? "") has a delta chain longer than \(chainLimit) rows")
+                }
+                throw StoreError(.deltaBaseMissing, "the store holds damaged data: object \(last.oid) is stored as a delta "
+                                 + "against \(last.base ?? "nothing"), which is not stored; restore the store from a backup")
+            }
+            content = try whole(last)
+            cache.keep(last.oid, content)
+        }
+        for row in chain[chain.startIndex..<start].reversed() {
             let instructions = try inflate(row, size: nil)
             do { content = try Delta.apply(instructions, to: content) } catch {
                 throw StoreError.damaged("object \(row.oid)'s delta does not apply to \(row.base ?? "its base"): \(error)")
@@ -107,6 +145,7 @@ enum ObjectCodec {
             guard content.count == row.size else {
                 throw StoreError.damaged("object \(row.oid) decodes to \(content.count) bytes, not its recorded \(row.size ?? 0)")
             }
+            cache.keep(row.oid, content)
         }
         return content
     }
@@ -135,7 +174,7 @@ enum ObjectCodec {
     /// `chain` reads a stored object's chain (`chainQuery`). A base that is missing or
     /// cannot be read is not used: the object is then stored whole, so a damaged store
     /// never gets a new row that depends on the damage.
-    static func encode(_ objects: [GitObject], bases: [String: String],
+    static func encode(_ objects: [GitObject], bases: [String: String], cache: Cache,
                        chain: (String) throws -> [ObjectRow]) throws -> [ObjectRow] {
         var rows: [ObjectRow] = []
         // Rows and contents of this batch, so an object may be a delta against one of them.
@@ -155,7 +194,9 @@ enum ObjectCodec {
                 let object = objects[position]
                 var row: ObjectRow?
                 if object.type == .tree, object.data.count >= minDeltaSize, let base = bases[object.oid], base != object.oid {
-                    do { row = try delta(object, against: base, batch: batch, contents: contents, chain: chain) } catch let error
+                    do {
+                        row = try delta(object, against: base, batch: batch, contents: contents, cache: cache, chain: chain)
+                    } catch let error
                         as StoreError where error.code == .corrupt || error.code == .deltaBaseMissing { row = nil }
                 }
                 let encoded = row ?? whole(object)
@@ -181,7 +222,8 @@ enum ObjectCodec {
     /// `object` as the next version after `hint`: a delta against the version its generation
     /// says, on `hint`'s chain; nil when a whole object is due or a delta does not pay.
     private static func delta(_ object: GitObject, against hint: String, batch: [String: ObjectRow],
-                              contents: [String: [UInt8]], chain: (String) throws -> [ObjectRow]) throws -> ObjectRow? {
+                              contents: [String: [UInt8]], cache: Cache,
+                              chain: (String) throws -> [ObjectRow]) throws -> ObjectRow? {
         // The hint's chain: rows of this batch first, then the store's.
         var rows: [ObjectRow] = []
         var next: String? = hint
@@ -197,7 +239,7 @@ enum ObjectCodec {
         let target = generation & (generation - 1)
         guard let index = rows.firstIndex(where: { $0.generation == target }) else { return nil }
         let base = rows[index]
-        let baseContent = try contents[base.oid] ?? content(rows[index...])
+        let baseContent = try contents[base.oid] ?? content(rows[index...], cache: cache)
         guard let instructions = Delta.betweenTrees(baseContent, object.data),
               instructions.count <= object.data.count / 4 else { return nil }
         return ObjectRow(oid: object.oid, type: object.type.rawValue, encoding: .delta, base: base.oid,

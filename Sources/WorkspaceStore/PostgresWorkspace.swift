@@ -17,6 +17,8 @@ final class PostgresWorkspace: WorkspaceWriting {
     let store: String
     private(set) var head: String?
     private(set) var cursor: Int
+    /// Large trees this transaction decoded, for the next read or delta of their versions.
+    private let decoded = ObjectCodec.Cache()
 
     /// Loads the workspace row; throws `noSuchWorkspace` when there is none.
     init(_ connection: PostgresConnection, name: String, store: String) throws {
@@ -75,7 +77,7 @@ final class PostgresWorkspace: WorkspaceWriting {
     }
 
     func object(_ oid: String) throws -> GitObject? {
-        try ObjectCodec.decode(chain(oid))
+        try ObjectCodec.decode(chain(oid), cache: decoded)
     }
 
     /// The object's row and its delta bases, nearest first, in one round trip (`ObjectCodec.chainQuery`).
@@ -231,7 +233,7 @@ final class PostgresWorkspace: WorkspaceWriting {
 
     func putObjects(_ objects: [GitObject], deltaBases: [String: String]) throws {
         for object in objects { try HeadMove.requireObjectID(object.oid) }
-        let encoded = try ObjectCodec.encode(objects, bases: deltaBases, chain: chain)
+        let encoded = try ObjectCodec.encode(objects, bases: deltaBases, cache: decoded, chain: chain)
         // Many rows per statement (a round trip each), within the server's 65 535 parameters
         // and a few megabytes of data.
         var start = 0

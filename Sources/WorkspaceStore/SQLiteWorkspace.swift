@@ -16,6 +16,8 @@ final class SQLiteWorkspace: WorkspaceWriting {
     let storePath: String
     private(set) var head: String?
     private(set) var cursor: Int
+    /// Large trees this transaction decoded, for the next read or delta of their versions.
+    private let decoded = ObjectCodec.Cache()
 
     /// Loads the workspace row; throws `noSuchWorkspace` when there is none.
     init(db: Database, name: String, storePath: String) throws {
@@ -60,7 +62,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     func object(_ oid: String) throws -> GitObject? {
-        try ObjectCodec.decode(chain(oid))
+        try ObjectCodec.decode(chain(oid), cache: decoded)
     }
 
     /// The object's row and its delta bases, nearest first (`ObjectCodec.chainQuery`).
@@ -197,7 +199,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (workspace_id, oid) DO NOTHING
             """)
-        for row in try ObjectCodec.encode(objects, bases: deltaBases, chain: chain) {
+        for row in try ObjectCodec.encode(objects, bases: deltaBases, cache: decoded, chain: chain) {
             try statement.execute(arguments: [id, row.oid, row.type, row.encoding.rawValue, row.base, row.generation,
                                               row.size, Data(row.data)])
         }
