@@ -28,8 +28,11 @@ public enum CrossCheck {
     public protocol Others {
         /// The source id of such a resource of `kind` that equals `id` ignoring case only.
         func caseTwin(kind: String, of id: String) throws -> String?
-        /// All of them, with the names they offer and use.
-        func all() throws -> [Other]
+        /// Those that offer any of the names `keys` (`NameTable.key`), with the names they
+        /// offer and use.
+        func offering(_ keys: Set<String>) throws -> [Other]
+        /// Those that use any of the names `keys`.
+        func using(_ keys: Set<String>) throws -> [Other]
     }
 
     /// Judges `changed` (the documents the change writes, as loaded from their files).
@@ -56,12 +59,14 @@ public enum CrossCheck {
         }
 
         let offered = Set(changed.flatMap { $0.result.findings.exports.map { NameTable.key($0.namespace, $0.name) } })
+        let used = Set(changed.flatMap { $0.result.findings.references.map { NameTable.key($0.namespace, $0.name) } })
         let lost = removed.subtracting(offered)
-        let involved = changed.contains { !$0.result.findings.exports.isEmpty || !$0.result.findings.references.isEmpty }
-        guard involved || !lost.isEmpty else { return diagnostics }
+        guard !offered.isEmpty || !used.isEmpty || !lost.isEmpty else { return diagnostics }
 
         let scope = others == nil ? "tree" : "workspace"
-        let untouched = try others?.all() ?? []
+        // Only the resources left alone that offer a name the change offers, uses or takes
+        // away can make a difference to it (the name index answers which).
+        let untouched = try others?.offering(offered.union(used).union(lost)) ?? []
         var names = NameTable()
         for other in untouched {
             for export in other.findings.exports { names.offer(export, by: other.owner, path: other.path) }
@@ -77,8 +82,8 @@ public enum CrossCheck {
             diagnostics += item.result.findings.references.compactMap { names.check($0, path: item.path, scope: scope) }
         }
         // Resources the change leaves alone must not lose a name they use.
-        guard !lost.isEmpty else { return diagnostics }
-        for other in untouched {
+        guard !lost.isEmpty, let others else { return diagnostics }
+        for other in try others.using(lost) {
             for reference in other.findings.references where lost.contains(NameTable.key(reference.namespace, reference.name))
                 && !names.contains(reference.namespace, reference.name) {
                 diagnostics.append(Diagnostic(.error, "unresolved-reference",

@@ -25,6 +25,19 @@ public struct TreeItem: Hashable, Sendable {
     public static let executable: UInt32 = 0o100755
     public static let symlink: UInt32 = 0o120000
     public static let gitlink: UInt32 = 0o160000
+
+    /// Whether the item stands where one of `directories` (each ending in `/`), or a
+    /// directory above one, belongs: a link, file or submodule named `workflows` hides the
+    /// root `workflows/`, and every source lists it so that `PathRules` can refuse it.
+    public func standsWhereADirectoryBelongs(_ directories: [String]) -> Bool {
+        directories.contains { $0.utf8.starts(with: path + [UInt8(ascii: "/")]) }
+    }
+
+    /// Whether the item is below one of `directories` or stands where one belongs: what
+    /// `WorkspaceTreeSource.files(under:)` lists.
+    public func isListed(under directories: [String]) -> Bool {
+        directories.contains { path.starts(with: Array($0.utf8)) } || standsWhereADirectoryBelongs(directories)
+    }
 }
 
 /// A workspace tree, wherever it is: a commit's tree, the index, files on disk or the rows
@@ -32,10 +45,15 @@ public struct TreeItem: Hashable, Sendable {
 /// door (validate, the hooks, a push, the application API) sees the same files the same way.
 public protocol WorkspaceTreeSource {
     /// The files below each of `directories` (relative paths ending in `/`), with paths from
-    /// the tree's top. Directories the tree does not have give nothing.
+    /// the tree's top, and any file, symbolic link or submodule standing where one of those
+    /// directories or a directory above it belongs (`TreeItem.standsWhereADirectoryBelongs`;
+    /// never followed). Directories the tree does not have give nothing.
     func files(under directories: [String]) throws -> [TreeItem]
     /// The content of the file at `path`; nil when the tree has no file there.
     func read(_ path: String) throws -> [UInt8]?
+    /// git's mode of what stands at `path` when it is not a directory (a file, a symbolic
+    /// link, a submodule); nil when the tree has nothing there or a directory.
+    func mode(of path: String) throws -> UInt32?
 }
 
 extension Manifest {
@@ -74,7 +92,13 @@ extension Manifest {
 
     /// Reads the manifest of `source`.
     public static func read(from source: some WorkspaceTreeSource) throws -> Reading {
-        read(try source.read(fileName))
+        // A symbolic link or a submodule named workspace.json is not a manifest: its link
+        // text (or nothing) is never read as one.
+        if let mode = try source.mode(of: fileName),
+           let problem = notAFile(TreeItem(path: Array(fileName.utf8), mode: mode), path: fileName, what: "the manifest") {
+            return .broken([problem])
+        }
+        return read(try source.read(fileName))
     }
 
     /// The directories to list when judging a tree: every declared root, and every kind's
@@ -117,8 +141,12 @@ public struct ListedTree: WorkspaceTreeSource {
     }
 
     public func files(under directories: [String]) throws -> [TreeItem] {
-        items.filter { item in directories.contains { item.path.starts(with: Array($0.utf8)) } }
+        items.filter { $0.isListed(under: directories) }
     }
 
     public func read(_ path: String) throws -> [UInt8]? { try reader(path) }
+
+    public func mode(of path: String) throws -> UInt32? {
+        items.first { $0.path == Array(path.utf8) }?.mode
+    }
 }

@@ -126,6 +126,14 @@ enum PostgresValue: ExpressibleByStringLiteral {
 
     static func int(_ value: some BinaryInteger) -> PostgresValue { .text(String(value)) }
     static func optional(_ value: String?) -> PostgresValue { value.map(PostgresValue.text) ?? .null }
+
+    /// A text array (`$1::text[]`): every element quoted, `\` and `"` escaped, so any text
+    /// without NUL is one element.
+    static func array(_ elements: [String]) -> PostgresValue {
+        .text("{" + elements.map { element in
+            "\"" + element.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        }.joined(separator: ",") + "}")
+    }
 }
 
 /// A statement's result, in text format; freed with the object.

@@ -16,7 +16,9 @@
 /// when the URL says `?options=-csearch_path%3Dworkspace`.
 enum PostgresSchema {
     /// Every migration in order: its name and its statements.
-    static let migrations: [(name: String, sql: String)] = [("v1", v1), ("v2", v2), ("v3", v3)]
+    static let migrations: [(name: String, sql: String, then: (@Sendable (PostgresConnection) throws -> Void)?)] = [
+        ("v1", v1, nil), ("v2", v2, nil), ("v3", v3, nil), ("v4", v4, PostgresWorkspace.indexAllNames),
+    ]
 
     /// The key shared by all of this project's advisory locks (`pg_advisory_xact_lock(key, id)`):
     /// "WS" and 1. The second key is the workspace's id, or 0 for migrations.
@@ -109,6 +111,20 @@ enum PostgresSchema {
         ALTER TABLE objects ADD COLUMN size bigint;                -- the content's size; NULL on raw rows
         """
 
+    /// Version 4: the name index (`NameIndex`), as in SQLite's v4; filled for the live
+    /// resources a store already has by `PostgresWorkspace.indexAllNames`.
+    static let v4 = """
+        CREATE TABLE resource_names (
+            workspace_id bigint NOT NULL,
+            uuid text COLLATE "C" NOT NULL,
+            role smallint NOT NULL CHECK (role IN (0, 1)),
+            name_key text COLLATE "C" NOT NULL,
+            PRIMARY KEY (workspace_id, uuid, role, name_key),
+            FOREIGN KEY (workspace_id, uuid) REFERENCES resources (workspace_id, uuid)
+        );
+        CREATE INDEX resource_names_by_name ON resource_names (workspace_id, role, name_key);
+        """
+
     /// Makes the database a current store, or finds that it already is.
     ///
     /// The common case, a database at this build's schema, is one read. Creating or
@@ -152,6 +168,7 @@ enum PostgresSchema {
             }
             for migration in migrations where !names.contains(migration.name) {
                 try connection.execute(script: migration.sql)
+                try migration.then?(connection)
                 try connection.execute("INSERT INTO workspace_migrations (name) VALUES ($1)", [.text(migration.name)])
             }
             try connection.execute(script: "COMMIT")

@@ -185,15 +185,72 @@ final class PostgresWorkspace: WorkspaceWriting {
             SELECT $1, $2, $3, $4, false, seq, seq FROM next RETURNING created_seq
             """, [key, .text(uuid), .text(kind), .text(SpecJSON.encode(spec))])
         guard let seq = rows.int(0, 0) else { throw StoreError.noSuchWorkspace(name, store: store) }
+        try Self.indexNames(connection, [(id, uuid, kind, spec)])
         return StoredResource(uuid: uuid, kind: kind, spec: spec, archived: false, createdSeq: seq, updatedSeq: seq)
     }
 
     func updateResource(uuid: String, spec: Value) throws {
         try changeResource(uuid, set: "spec = $3", .text(SpecJSON.encode(spec)))
+        try reindexNames(uuid)
     }
 
     func setArchived(uuid: String, _ archived: Bool) throws {
         try changeResource(uuid, set: "archived = $3::boolean", .text(archived ? "true" : "false"))
+        try reindexNames(uuid)
+    }
+
+    func liveResources(naming keys: Set<String>, role: NameRole) throws -> [StoredResource] {
+        guard !keys.isEmpty else { return [] }
+        let rows = try connection.execute("""
+            SELECT \(Self.resourceColumns) FROM resources WHERE workspace_id = $1 AND NOT archived AND uuid IN (
+                SELECT uuid FROM resource_names WHERE workspace_id = $1 AND role = $2 AND name_key = ANY($3::text[]))
+            ORDER BY created_seq
+            """, [key, .int(role.rawValue), .array(keys.map(NameIndex.stored).sorted())])
+        return try (0..<rows.count).map { try Self.resource(rows, $0) }
+    }
+
+    /// Makes the name index rows of resources what their documents say (none for an
+    /// archived one), in one statement: `resources` as (workspace id, uuid, kind, spec or nil).
+    static func indexNames(_ connection: PostgresConnection, _ resources: [(workspace: Int64, uuid: String, kind: String, spec: Value?)]) throws {
+        guard !resources.isEmpty else { return }
+        var workspaces: [String] = [], uuids: [String] = [], roles: [String] = [], names: [String] = []
+        for resource in resources {
+            for row in resource.spec.map({ NameIndex.rows(kind: resource.kind, spec: $0) }) ?? [] {
+                workspaces.append(String(resource.workspace))
+                uuids.append(resource.uuid)
+                roles.append(String(row.role.rawValue))
+                names.append(row.key)
+            }
+        }
+        try connection.execute("""
+            WITH wanted AS (
+                SELECT * FROM unnest($3::bigint[], $4::text[], $5::smallint[], $6::text[]) AS w(workspace_id, uuid, role, name_key)),
+            gone AS (
+                DELETE FROM resource_names n
+                USING unnest($1::bigint[], $2::text[]) AS t(workspace_id, uuid)
+                WHERE n.workspace_id = t.workspace_id AND n.uuid = t.uuid
+                  AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.workspace_id = n.workspace_id AND w.uuid = n.uuid
+                                  AND w.role = n.role AND w.name_key = n.name_key))
+            INSERT INTO resource_names (workspace_id, uuid, role, name_key)
+            SELECT workspace_id, uuid, role, name_key FROM wanted ON CONFLICT DO NOTHING
+            """, [.array(resources.map { String($0.workspace) }), .array(resources.map(\.uuid)),
+                  .array(workspaces), .array(uuids), .array(roles), .array(names)])
+    }
+
+    /// The name index of every live resource of a store (migration v4).
+    static func indexAllNames(_ connection: PostgresConnection) throws {
+        let rows = try connection.execute("SELECT workspace_id, uuid, kind, spec FROM resources WHERE NOT archived")
+        let resources = try (0..<rows.count).map { row in
+            (workspace: Int64(rows.string(row, 0) ?? "") ?? 0, uuid: rows.string(row, 1) ?? "", kind: rows.string(row, 2) ?? "",
+             spec: Optional(try SpecJSON.decode(rows.string(row, 3) ?? "")))
+        }
+        try indexNames(connection, resources)
+    }
+
+    /// The name index rows of a resource as it now is.
+    private func reindexNames(_ uuid: String) throws {
+        guard let resource = try resource(uuid: uuid) else { return }
+        try Self.indexNames(connection, [(id, uuid, resource.kind, resource.archived ? nil : resource.spec)])
     }
 
     /// Sets one column of the resource and its `updated_seq` to the next sequence number, in

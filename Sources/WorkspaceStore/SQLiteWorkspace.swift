@@ -40,6 +40,32 @@ final class SQLiteWorkspace: WorkspaceWriting {
             .map(Self.resource(from:))
     }
 
+    func liveResources(naming keys: Set<String>, role: NameRole) throws -> [StoredResource] {
+        var found: [StoredResource] = []
+        let stored = keys.map(NameIndex.stored).sorted()
+        for start in stride(from: 0, to: stored.count, by: 500) {
+            let chunk = Array(stored[start..<min(start + 500, stored.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            found += try Row.fetchAll(db, sql: """
+                SELECT * FROM resources WHERE workspace_id = ? AND archived = 0 AND uuid IN (
+                    SELECT uuid FROM resource_names WHERE workspace_id = ? AND role = ? AND name_key IN (\(marks)))
+                """, arguments: StatementArguments([id, id, role.rawValue] as [any DatabaseValueConvertible]) + StatementArguments(chunk))
+                .map(Self.resource(from:))
+        }
+        return Set(found).sorted { $0.createdSeq < $1.createdSeq }
+    }
+
+    /// Replaces the name index rows of one resource: its names when `spec` is given (a live
+    /// resource), none when nil (archived).
+    static func indexNames(_ db: Database, workspace: Int64, uuid: String, kind: String, spec: Value?) throws {
+        try db.execute(sql: "DELETE FROM resource_names WHERE workspace_id = ? AND uuid = ?", arguments: [workspace, uuid])
+        guard let spec else { return }
+        for row in NameIndex.rows(kind: kind, spec: spec) {
+            try db.execute(sql: "INSERT INTO resource_names (workspace_id, uuid, role, name_key) VALUES (?, ?, ?, ?)",
+                           arguments: [workspace, uuid, row.role.rawValue, row.key])
+        }
+    }
+
     func resources(includeArchived: Bool) throws -> [StoredResource] {
         let filter = includeArchived ? "" : "AND archived = 0"
         return try Row.fetchAll(db, sql: "SELECT * FROM resources WHERE workspace_id = ? \(filter) ORDER BY created_seq",
@@ -154,6 +180,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
             INSERT INTO resources (workspace_id, uuid, kind, spec, archived, created_seq, updated_seq)
             VALUES (?, ?, ?, ?, 0, ?, ?)
             """, arguments: [id, resource.uuid, kind, SpecJSON.encode(spec), seq, seq])
+        try Self.indexNames(db, workspace: id, uuid: resource.uuid, kind: kind, spec: spec)
         return resource
     }
 
@@ -162,6 +189,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
         let seq = try nextSeq()
         try db.execute(sql: "UPDATE resources SET spec = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?",
                        arguments: [SpecJSON.encode(spec), seq, id, uuid])
+        try reindexNames(uuid)
     }
 
     func setArchived(uuid: String, _ archived: Bool) throws {
@@ -169,6 +197,13 @@ final class SQLiteWorkspace: WorkspaceWriting {
         let seq = try nextSeq()
         try db.execute(sql: "UPDATE resources SET archived = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?",
                        arguments: [archived, seq, id, uuid])
+        try reindexNames(uuid)
+    }
+
+    /// The name index rows of a resource as it now is.
+    private func reindexNames(_ uuid: String) throws {
+        guard let resource = try resource(uuid: uuid) else { return }
+        try Self.indexNames(db, workspace: id, uuid: uuid, kind: resource.kind, spec: resource.archived ? nil : resource.spec)
     }
 
     func setMapping(_ mapping: Mapping) throws {

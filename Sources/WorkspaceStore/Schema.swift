@@ -21,6 +21,14 @@ enum StoreSchema {
         migrator.registerMigration("v3") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: v4)
+            // Every live resource's names, read from its stored document.
+            for row in try Row.fetchAll(db, sql: "SELECT workspace_id, uuid, kind, spec FROM resources WHERE archived = 0") {
+                try SQLiteWorkspace.indexNames(db, workspace: row["workspace_id"], uuid: row["uuid"], kind: row["kind"],
+                                               spec: try SpecJSON.decode(row["spec"]))
+            }
+        }
         return migrator
     }
 
@@ -129,6 +137,21 @@ enum StoreSchema {
             commit_oid TEXT,
             PRIMARY KEY (workspace_id, seq)
         ) STRICT, WITHOUT ROWID;
+        """
+
+    /// Version 4: the name index (`NameIndex`): for every live resource, the names it offers
+    /// (role 0) and uses (role 1), each a JSON array `["namespace","name"]`. ("v3" is the
+    /// object encoding of the same release.)
+    static let v4 = """
+        CREATE TABLE resource_names (
+            workspace_id INTEGER NOT NULL,
+            uuid TEXT NOT NULL,
+            role INTEGER NOT NULL CHECK (role IN (0, 1)),
+            name_key TEXT NOT NULL,
+            PRIMARY KEY (workspace_id, uuid, role, name_key),
+            FOREIGN KEY (workspace_id, uuid) REFERENCES resources(workspace_id, uuid)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX resource_names_by_name ON resource_names(workspace_id, role, name_key);
         """
 
     /// Version 2: the application outbox, a public interface (git-workspace(1), "OUTBOX").

@@ -62,6 +62,9 @@ public protocol WorkspaceReading {
     func resource(uuid: String) throws -> StoredResource?
     /// Resources in insertion order (`createdSeq`); archived ones only when asked.
     func resources(includeArchived: Bool) throws -> [StoredResource]
+    /// The live resources that offer (or use) any of the names `keys` (`NameTable.key`
+    /// values), in insertion order: the name index (`NameIndex`), kept by every write.
+    func liveResources(naming keys: Set<String>, role: NameRole) throws -> [StoredResource]
     /// The mapping of `sourceID` within `kind`, ignoring case.
     func mapping(kind: String, sourceID: String) throws -> Mapping?
     func mapping(uuid: String) throws -> Mapping?

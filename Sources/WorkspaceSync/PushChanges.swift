@@ -35,13 +35,6 @@ extension PushImporter {
         let newSource = GitTree(repository: client, tree: newTree)
         var changes = Changes(manifest: state.manifest)
         if diff.contains(where: { $0.oldPath == Manifest.fileName || $0.newPath == Manifest.fileName }) {
-            // A symbolic link or a submodule named workspace.json is not a manifest: its
-            // link text (or nothing) must not be read as one.
-            if let entry = try client.entry(at: Manifest.fileName, in: newTree),
-               let problem = changes.manifest.problem(with: TreeItem(path: Manifest.fileName, mode: entry.mode)) {
-                changes.errors = [problem]
-                return changes
-            }
             do { changes.manifest = try Manifest.read(from: newSource).manifest() } catch let error as ManifestError {
                 changes.errors = error.diagnostics
                 return changes

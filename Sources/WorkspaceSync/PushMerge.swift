@@ -31,6 +31,9 @@ extension PushImporter {
             return MergeResult(plan: try importCommit(commit, into: tx, expected: expected), mergeCommit: nil)
         }
         guard try client.hasObject(commit) else { throw SyncError.corrupt("the pushed commit \(commit.hex) is not in the repository") }
+        // The pushed objects meet the store's limits (`PushLimits`) before any file of them
+        // is read for the merge, as in a push that does not merge.
+        _ = try Transfer.missingInStore(from: commit, client: client, store: state.objects)
         try client.writePack(try Fetcher.missingObjects(from: head, in: tx, client: client))
         if try client.isDescendant(commit, of: head) {
             return MergeResult(plan: try importCommit(commit, into: tx, expected: expected), mergeCommit: nil)

@@ -43,10 +43,18 @@ struct StoreJudge: CrossCheck.Others {
         return mapping.sourceID
     }
 
-    func all() throws -> [CrossCheck.Other] {
-        let ids = Dictionary(try tx.mappings().map { ($0.uuid, $0.sourceID) }) { first, _ in first }
-        return try tx.resources(includeArchived: false).filter { !touched.contains($0.uuid) }.map { resource in
-            let id = ids[resource.uuid] ?? resource.uuid
+    func offering(_ keys: Set<String>) throws -> [CrossCheck.Other] {
+        try others(tx.liveResources(naming: keys, role: .offers))
+    }
+
+    func using(_ keys: Set<String>) throws -> [CrossCheck.Other] {
+        try others(tx.liveResources(naming: keys, role: .uses))
+    }
+
+    /// `resources` (found through the name index) but the touched ones, as the rules see them.
+    private func others(_ resources: [StoredResource]) throws -> [CrossCheck.Other] {
+        try resources.filter { !touched.contains($0.uuid) }.map { resource in
+            let id = try tx.mapping(uuid: resource.uuid)?.sourceID ?? resource.uuid
             let path = ResourceKinds.named(resource.kind).map { manifest.path(kind: $0, sourceID: id) } ?? id
             return CrossCheck.Other(owner: "\(resource.kind) \(id)", path: path,
                                     findings: CrossCheck.findings(kind: resource.kind, spec: resource.spec))

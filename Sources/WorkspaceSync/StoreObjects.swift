@@ -53,14 +53,18 @@ struct StoreObjects {
     /// The id of the entry at `path` in `tree` when it is a tree (`wantTree`) or a file
     /// (a blob, not a submodule); nil otherwise.
     func entryID(at path: String, in tree: ObjectID, wantTree: Bool) throws -> ObjectID? {
+        guard let entry = try entry(at: path, in: tree) else { return nil }
+        if wantTree { return entry.isTree ? entry.id : nil }
+        return entry.isTree || entry.mode == TreeEntry.submodule ? nil : entry.id
+    }
+
+    /// The entry at `path` (segments separated by `/`) in `tree`, or nil.
+    func entry(at path: String, in tree: ObjectID) throws -> TreeEntry? {
         var current = tree
         let segments = path.split(separator: "/").map { Array($0.utf8) }
         for (index, segment) in segments.enumerated() {
             guard let entry = try entries(current).first(where: { $0.name == segment }) else { return nil }
-            if index == segments.count - 1 {
-                if wantTree { return entry.isTree ? entry.id : nil }
-                return entry.isTree || entry.mode == TreeEntry.submodule ? nil : entry.id
-            }
+            if index == segments.count - 1 { return entry }
             guard entry.isTree else { return nil }
             current = entry.id
         }

@@ -4,101 +4,177 @@ import WorkspaceStore
 
 /// Moving objects between a workspace's rows and a client repository, each side reading
 /// only what the other lacks (invariant 8: cost grows with what changed).
+///
+/// Both directions are one walk (`Walk`): the commits the receiving side lacks, then each
+/// one's tree side by side with its first parent's, entering only entries whose id differs
+/// from the parent's at the same path. Whatever stands unchanged at a path the parent also
+/// had is the receiver's already: it has the parent, and with it everything the parent's
+/// tree holds. So a one-resource change visits that resource's file and the trees above it,
+/// whatever the size of the workspace.
 enum Transfer {
-    /// Objects reachable from `head` in the store that `client` does not have. Commits are
-    /// walked back until one the client has; trees the client has are not entered.
+    /// Objects reachable from `head` in the store that `client` does not have.
     static func missingInClient(from head: ObjectID, store: StoreObjects, client: Repository) throws -> [RawObject] {
-        var result: [RawObject] = []
-        var seen: Set<ObjectID> = []
-        var commits: [ObjectID] = [head]
-        while let commit = commits.popLast() {
-            guard seen.insert(commit).inserted, try !client.hasObject(commit) else { continue }
-            let object = try store.object(commit)
-            result.append(object)
-            let links = try CommitData.parseLinks(object.data)
-            try addTree(links.tree, store: store, client: client, seen: &seen, into: &result)
-            commits += links.parents
-        }
-        return result
-    }
-
-    private static func addTree(_ tree: ObjectID, store: StoreObjects, client: Repository,
-                                seen: inout Set<ObjectID>, into result: inout [RawObject]) throws {
-        guard seen.insert(tree).inserted, try !client.hasObject(tree) else { return }
-        let object = try store.object(tree)
-        result.append(object)
-        for entry in try TreeFormat.parse(object.data) {
-            if entry.mode == TreeEntry.submodule { continue }
-            if entry.isTree {
-                try addTree(entry.id, store: store, client: client, seen: &seen, into: &result)
-            } else if seen.insert(entry.id).inserted, try !client.hasObject(entry.id) {
-                result.append(try store.object(entry.id))
-            }
-        }
+        let walk = Walk(read: store.object,
+                        readKnown: { id in try client.object(id) ?? store.object(id) },
+                        has: { ids in Set(try ids.filter { try client.hasObject($0) }) },
+                        limits: nil)
+        return try walk.objects(from: head)
     }
 
     /// Objects reachable from `tip` in the client that the store does not have.
     ///
-    /// Walked level by level (a commit, its tree and parents, their entries, ...): the store
-    /// is asked once per level which of that level's objects it has, and only what it lacks
-    /// is read and entered. A push of one change asks a handful of questions, whatever the
-    /// size of the tree (a server store answers each in one round trip).
+    /// The store is asked once per level of the walk which of that level's objects it has
+    /// (a server store answers each in one round trip).
     ///
     /// The walk also holds the pushed history to `PushLimits`, naming the path where it
     /// found the problem: a blob's size is read from its header before its content, so a
     /// 100 MB file is refused without being held, and a directory nested past the depth
-    /// limit is refused before any tree walk of the import recurses into it.
+    /// limit is refused before any tree walk of the import recurses into it, wherever the
+    /// tree that nests it came from (a subtree used again deeper, or one the store has).
     static func missingInStore(from tip: ObjectID, client: Repository, store: StoreObjects) throws -> [RawObject] {
-        var result: [RawObject] = []
-        var seen: Set<ObjectID> = []
-        var level: [ObjectID] = [tip]
-        // Where each tree and blob to read was first found: its path and directory depth.
-        var found: [ObjectID: (path: [UInt8], depth: Int, isBlob: Bool)] = [:]
-        var problems: [Diagnostic] = []
-        while !level.isEmpty {
-            let candidates = level.filter { seen.insert($0).inserted }
-            let stored = try store.stored(among: candidates)
-            var next: [ObjectID] = []
-            for id in candidates where !stored.contains(id) {
-                let place = found[id]
-                if let place, place.isBlob, let header = try client.objectHeader(id),
-                   header.type == .blob, header.size > PushLimits.maxBlobBytes {
-                    problems.append(PushLimits.tooLarge(path: place.path, size: header.size))
-                    continue
-                }
-                guard let object = try client.object(id) else {
-                    throw SyncError.corrupt("the pushed history lacks object \(id.hex)")
-                }
-                result.append(object)
-                switch object.type {
-                case .commit:
+        let read: (ObjectID) throws -> RawObject = { id in
+            guard let object = try client.object(id) else { throw SyncError.corrupt("the pushed history lacks object \(id.hex)") }
+            return object
+        }
+        let walk = Walk(read: read, readKnown: read, has: store.stored(among:),
+                        limits: Walk.Limits(header: { try client.objectHeader($0) }))
+        return try walk.objects(from: tip)
+    }
+
+    /// One direction of a transfer: `read` reads from the side that has every object,
+    /// `readKnown` an object the receiver is known to have (the parents' commits and trees,
+    /// from whichever side reads them cheaper), `has` says which of some ids the receiver has.
+    struct Walk {
+        var read: (ObjectID) throws -> RawObject
+        var readKnown: (ObjectID) throws -> RawObject
+        var has: ([ObjectID]) throws -> Set<ObjectID>
+        /// Set for a push: `PushLimits` are checked on the way.
+        var limits: Limits?
+
+        struct Limits {
+            /// An object's type and size from its header (nil: not there).
+            var header: (ObjectID) throws -> (type: ObjectType, size: Int)?
+        }
+
+        /// An entry to visit: its id, the id the first parent had at the same path (when
+        /// that was a tree too), its path and how many directories deep it is.
+        struct Visit {
+            var id: ObjectID
+            var old: ObjectID?
+            var path: [UInt8]
+            var depth: Int
+            var isTree: Bool
+        }
+
+        func objects(from tip: ObjectID) throws -> [RawObject] {
+            var result: [RawObject] = []
+            var seen: Set<ObjectID> = []
+            // The commits the receiver lacks, level by level; each with its tree and its first
+            // parent's (nil for a root commit).
+            var commits: [ObjectID: (tree: ObjectID, parents: [ObjectID])] = [:]
+            var pairs: [(tree: ObjectID, parent: ObjectID?)] = []
+            var level = [tip]
+            while !level.isEmpty {
+                let candidates = level.filter { seen.insert($0).inserted }
+                let had = try has(candidates)
+                level = []
+                for id in candidates where !had.contains(id) {
+                    let object = try read(id)
+                    result.append(object)
                     let links = try CommitData.parseLinks(object.data)
-                    if found[links.tree] == nil { found[links.tree] = ([], 0, false) }
-                    next.append(links.tree)
-                    next += links.parents
-                case .tree:
-                    let (path, depth) = place.map { ($0.path, $0.depth) } ?? ([], 0)
+                    commits[id] = links
+                    pairs.append((links.tree, links.parents.first))
+                    level += links.parents
+                }
+            }
+            var visits: [Visit] = []
+            for (tree, parent) in pairs {
+                let base = try parent.map { parent in try commits[parent]?.tree ?? CommitData.parseLinks(readKnown(parent).data).tree }
+                if tree != base { visits.append(Visit(id: tree, old: base, path: [], depth: 0, isTree: true)) }
+            }
+            var heights: [ObjectID: Int] = [:]
+            while !visits.isEmpty {
+                var problems: [Diagnostic] = []
+                var fresh: [Visit] = []
+                // Trees whose content the walk does not enter here (met before, or the receiver
+                // has them) but whose depth at this place a push must still check.
+                var placed: [Visit] = []
+                for visit in visits {
+                    if seen.insert(visit.id).inserted { fresh.append(visit) } else if visit.isTree { placed.append(visit) }
+                }
+                let had = try has(fresh.map(\.id))
+                var next: [Visit] = []
+                for visit in fresh {
+                    if had.contains(visit.id) {
+                        if visit.isTree { placed.append(visit) }
+                        continue
+                    }
+                    if let limits, !visit.isTree, let header = try limits.header(visit.id),
+                       header.type == .blob, header.size > PushLimits.maxBlobBytes {
+                        problems.append(PushLimits.tooLarge(path: visit.path, size: header.size))
+                        continue
+                    }
+                    let object = try read(visit.id)
+                    result.append(object)
+                    guard visit.isTree else { continue }
+                    var before: [[UInt8]: TreeEntry] = [:]
+                    for entry in try visit.old.map({ try TreeFormat.parse(readKnown($0).data) }) ?? [] { before[entry.name] = entry }
                     for entry in try TreeFormat.parse(object.data) where entry.mode != TreeEntry.submodule {
-                        let entryPath = path.isEmpty ? entry.name : path + [UInt8(ascii: "/")] + entry.name
-                        if entry.isTree && depth + 1 > PushLimits.maxTreeDepth {
-                            problems.append(PushLimits.tooDeep(path: entryPath))
+                        let old = before[entry.name]
+                        if old?.id == entry.id { continue }
+                        let path = visit.path.isEmpty ? entry.name : visit.path + [UInt8(ascii: "/")] + entry.name
+                        if limits != nil && entry.isTree && visit.depth + 1 > PushLimits.maxTreeDepth {
+                            problems.append(PushLimits.tooDeep(path: path))
                             continue
                         }
-                        if found[entry.id] == nil { found[entry.id] = (entryPath, entry.isTree ? depth + 1 : depth, !entry.isTree) }
-                        next.append(entry.id)
+                        next.append(Visit(id: entry.id, old: old?.isTree == true ? old?.id : nil, path: path,
+                                          depth: entry.isTree ? visit.depth + 1 : visit.depth, isTree: entry.isTree))
                     }
-                case .blob, .tag:
-                    break
+                }
+                if limits != nil {
+                    for visit in placed where visit.depth + (try height(visit.id, memo: &heights)) > PushLimits.maxTreeDepth {
+                        problems.append(PushLimits.tooDeep(path: visit.path))
+                    }
+                }
+                // One report for every problem of a level; deeper levels are not walked.
+                if !problems.isEmpty {
+                    throw SyncError(.invalid, "over the workspace's limits: \(problems.count) error\(problems.count == 1 ? "" : "s")",
+                                    diagnostics: problems.sortedForReport())
+                }
+                visits = next
+            }
+            return result
+        }
+
+        /// How many directories nest below `tree` (0: it holds no directory), each tree read
+        /// once and without recursion; past the depth limit the walk stops (the answer is then
+        /// more than the limit).
+        func height(_ tree: ObjectID, memo: inout [ObjectID: Int]) throws -> Int {
+            if let known = memo[tree] { return known }
+            func frame(_ id: ObjectID) throws -> (id: ObjectID, subtrees: [ObjectID], next: Int, height: Int) {
+                (id, try TreeFormat.parse(readKnown(id).data).filter(\.isTree).map(\.id), 0, 0)
+            }
+            var path = [try frame(tree)]
+            while let top = path.last {
+                let last = path.count - 1
+                if top.next < top.subtrees.count {
+                    let child = top.subtrees[top.next]
+                    path[last].next += 1
+                    if let known = memo[child] {
+                        path[last].height = max(top.height, known + 1)
+                    } else if path.count > PushLimits.maxTreeDepth {
+                        return PushLimits.maxTreeDepth + 1
+                    } else {
+                        path.append(try frame(child))
+                    }
+                } else {
+                    path.removeLast()
+                    memo[top.id] = top.height
+                    if !path.isEmpty { path[last - 1].height = max(path[last - 1].height, top.height + 1) }
                 }
             }
-            // One report for every problem of a level; deeper levels are not walked.
-            if !problems.isEmpty {
-                throw SyncError(.invalid, "over the workspace's limits: \(problems.count) error\(problems.count == 1 ? "" : "s")",
-                                diagnostics: problems.sortedForReport())
-            }
-            level = next
+            return memo[tree] ?? 0
         }
-        return result
     }
 }
 

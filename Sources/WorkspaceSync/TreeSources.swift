@@ -23,6 +23,10 @@ public struct GitTree: WorkspaceTreeSource {
         guard let tree else { return [] }
         var files: [TreeFile] = []
         for directory in directories {
+            if let blocking = try entryWhereADirectoryBelongs(directory, in: tree) {
+                files.append(blocking)
+                continue
+            }
             guard let entry = try repository.entry(at: String(directory.dropLast()), in: tree), entry.isTree else { continue }
             let prefix = Array(directory.utf8)
             files += try repository.files(inTree: entry.id).map { TreeFile(pathBytes: prefix + $0.pathBytes, id: $0.id, mode: $0.mode) }
@@ -32,6 +36,23 @@ public struct GitTree: WorkspaceTreeSource {
 
     public func files(under directories: [String]) throws -> [TreeItem] {
         try listing(under: directories).map { TreeItem(path: $0.pathBytes, mode: $0.mode) }
+    }
+
+    /// The file, link or submodule at `directory` (ending in `/`) or at a directory above it.
+    private func entryWhereADirectoryBelongs(_ directory: String, in tree: ObjectID) throws -> TreeFile? {
+        let segments = directory.utf8.dropLast().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        var path: [UInt8] = []
+        for segment in segments {
+            path += path.isEmpty ? Array(segment) : [UInt8(ascii: "/")] + segment
+            guard let entry = try repository.entry(at: String(decoding: path, as: UTF8.self), in: tree) else { return nil }
+            if !entry.isTree { return TreeFile(pathBytes: path, id: entry.id, mode: entry.mode) }
+        }
+        return nil
+    }
+
+    public func mode(of path: String) throws -> UInt32? {
+        guard let tree, let entry = try repository.entry(at: path, in: tree), !entry.isTree else { return nil }
+        return entry.mode
     }
 
     public func read(_ path: String) throws -> [UInt8]? {
@@ -56,10 +77,10 @@ public struct IndexTree: WorkspaceTreeSource {
     }
 
     public func files(under directories: [String]) throws -> [TreeItem] {
-        let prefixes = directories.map { Array($0.utf8) }
-        return all.filter { file in prefixes.contains { file.pathBytes.starts(with: $0) } }
-            .map { TreeItem(path: $0.pathBytes, mode: $0.mode) }
+        all.map { TreeItem(path: $0.pathBytes, mode: $0.mode) }.filter { $0.isListed(under: directories) }
     }
+
+    public func mode(of path: String) throws -> UInt32? { entries[path]?.mode }
 
     public func read(_ path: String) throws -> [UInt8]? {
         guard let file = entries[path], file.mode != TreeItem.gitlink else { return nil }
@@ -82,6 +103,10 @@ public struct DiskTree: WorkspaceTreeSource {
         let base = top.path
         let keys: [URLResourceKey] = [.isRegularFileKey, .isSymbolicLinkKey]
         for directory in directories {
+            if let blocking = itemWhereADirectoryBelongs(directory) {
+                found.append(blocking)
+                continue
+            }
             let root = top.appendingPathComponent(String(directory.dropLast()))
             guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: keys) else { continue }
             for case let url as URL in walker {
@@ -97,6 +122,33 @@ public struct DiskTree: WorkspaceTreeSource {
             }
         }
         return found
+    }
+
+    /// The file or symbolic link (never followed) at `directory` (ending in `/`) or at a
+    /// directory above it.
+    private func itemWhereADirectoryBelongs(_ directory: String) -> TreeItem? {
+        var path = ""
+        for segment in directory.dropLast().split(separator: "/", omittingEmptySubsequences: false) {
+            path += path.isEmpty ? String(segment) : "/" + segment
+            var status = stat()
+            guard lstat(top.appendingPathComponent(path).path, &status) == 0 else { return nil }
+            switch status.st_mode & S_IFMT {
+            case S_IFDIR: continue
+            case S_IFLNK: return TreeItem(path: Array(path.utf8), mode: TreeItem.symlink)
+            default: return TreeItem(path: Array(path.utf8), mode: TreeItem.file)
+            }
+        }
+        return nil
+    }
+
+    public func mode(of path: String) throws -> UInt32? {
+        var status = stat()
+        guard lstat(top.appendingPathComponent(path).path, &status) == 0 else { return nil }
+        switch status.st_mode & S_IFMT {
+        case S_IFLNK: return TreeItem.symlink
+        case S_IFREG: return status.st_mode & 0o111 != 0 ? TreeItem.executable : TreeItem.file
+        default: return nil
+        }
     }
 
     public func read(_ path: String) throws -> [UInt8]? {
@@ -131,6 +183,11 @@ struct StoreTree: WorkspaceTreeSource {
             if entry.isTree { try collect(entry.id, prefix: path + [UInt8(ascii: "/")], into: &items) }
             else { items.append(TreeItem(path: path, mode: entry.mode)) }
         }
+    }
+
+    func mode(of path: String) throws -> UInt32? {
+        guard let tree, let entry = try objects.entry(at: path, in: tree), !entry.isTree else { return nil }
+        return entry.mode
     }
 
     func read(_ path: String) throws -> [UInt8]? {

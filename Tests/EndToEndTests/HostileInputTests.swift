@@ -180,6 +180,30 @@ import WorkspaceTestSupport
         let id = link.mode == "160000" ? try Self.rev(clone, "HEAD") : try Self.blob(clone, link.target)
         try Self.commit(clone, [Entry(mode: link.mode, id: id, path: link.path)], removing: link.removing, message: link.name)
         try Self.expectRefused(try Self.push(clone), ws, before: before, [link.diagnostic])
+        // The other doors judge it alike: the commit (what pre-push checks) and the index
+        // (what the pre-commit hook checks).
+        for target in ["HEAD", "--staged"] {
+            let validated = try clone.git("workspace", "validate", target)
+            #expect(validated.status == 1 && validated.stderr.split(separator: "\n").contains { $0.hasPrefix(link.diagnostic) },
+                    "validate \(target): \(validated)")
+        }
+    }
+
+    @Test func aSymlinkedRootOnDiskIsRefusedByValidateAndThePreCommitHook() throws {
+        let (ws, clone) = try Self.workspace("disk-link")
+        let before = try ws.dump()
+        let elsewhere = clone.directory.deletingLastPathComponent().appendingPathComponent("elsewhere")
+        try FileManager.default.moveItem(at: clone.directory.appendingPathComponent("workflows"), to: elsewhere)
+        try FileManager.default.createSymbolicLink(atPath: clone.directory.appendingPathComponent("workflows").path,
+                                                   withDestinationPath: elsewhere.path)
+        let diagnostic = "workflows:1:1: error: a symbolic link where the directory of the workflows root 'workflows/' belongs; commit the directory itself"
+        let validated = try clone.git("workspace", "validate")
+        #expect(validated.status == 1 && validated.stderr.contains(diagnostic + "\n"), "\(validated)")
+        #expect(try clone.git("workspace", "install-hooks").status == 0)
+        #expect(try clone.git("add", "-A").status == 0)
+        let committed = try clone.git("commit", "-q", "-m", "link the root")
+        #expect(committed.status != 0 && committed.stderr.contains(diagnostic + "\n"), "\(committed)")
+        #expect(try ws.dump() == before)
     }
 
     @Test func linksAndSubmodulesOutsideTheRootsAreKeptAndNeverFollowed() throws {
@@ -304,6 +328,8 @@ import WorkspaceTestSupport
         /// Where the 100 MB blob goes; with `removedAgain` a second commit removes it.
         var path: String
         var removedAgain = false
+        /// Pushed with `-o merge` after the workspace moved on: refused before the merge reads it.
+        var merging = false
         var description: String { name }
     }
 
@@ -311,6 +337,7 @@ import WorkspaceTestSupport
         BigCase(name: "outside the roots", path: "assets/big.bin"),
         BigCase(name: "as a definition", path: "workflows/big/definition.yml"),
         BigCase(name: "in history only", path: "assets/big.bin", removedAgain: true),
+        BigCase(name: "as a definition changed on both sides, merged", path: "workflows/triage/definition.yml", merging: true),
     ]
 
     /// A 100 MB blob (streamed from /dev/zero into git) is refused from its object header,
@@ -318,13 +345,15 @@ import WorkspaceTestSupport
     @Test(arguments: bigCases)
     func aHundredMegabyteBlobIsRefusedUnread(_ big: BigCase) throws {
         let (ws, clone) = try Self.workspace("big")
+        if big.merging { try ws.put("id: triage\n" + appWorkflow(alias: "triage", title: "Triage moved on")) }
         let before = try ws.dump()
         let hashed = try clone.run(["sh", "-c", "head -c 100000000 /dev/zero | git hash-object -w --stdin"])
         try #require(hashed.status == 0, "\(hashed)")
         let id = hashed.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         try Self.commit(clone, [Entry(mode: "100644", id: id, path: big.path)], message: "A big file")
         if big.removedAgain { try Self.commit(clone, [], removing: [big.path], message: "Remove it again") }
-        try Self.expectRefused(try Self.push(clone), ws, before: before, reason: "over the workspace's limits: 1 error",
+        let pushed = big.merging ? try Self.push(clone, "-o", "merge") : try Self.push(clone)
+        try Self.expectRefused(pushed, ws, before: before, reason: "over the workspace's limits: 1 error",
                                ["\(big.path):1:1: error: the file is 100000000 bytes, more than the 16777216 a workspace keeps; keep large files out of the workspace's repository"])
         #expect(try Self.manPage("git-remote-workspace.1").contains("a file (blob) larger than 16 MiB anywhere in them"))
     }
@@ -377,6 +406,24 @@ import WorkspaceTestSupport
         let tooDeep = String(path.dropLast("/f.txt".count))
         try Self.expectRefused(try Self.push(clone), ws, before: before, reason: "over the workspace's limits: 1 error",
                                ["\(tooDeep):1:1: error: directories nest more than 1024 deep here; a workspace keeps no deeper tree"])
+    }
+
+    /// A tree within the limit used again below other directories, in the same push or in a
+    /// later one (the store has it then): the depth counts where each use of it stands.
+    @Test(arguments: [false, true])
+    func aSubtreeUsedAgainDeeperIsRefused(laterPush: Bool) throws {
+        let (ws, clone) = try Self.workspace(laterPush ? "deep-reused-later" : "deep-reused")
+        let chain = Self.deepPath("docs", directories: 1_000, file: "f.txt")
+        // The same `docs` tree (its 999 directories and the file) 42 directories down.
+        let above = Self.deepPath("deeper", directories: 41, file: "")
+        if laterPush {
+            try Self.fastImport(clone, files: [(chain, "deep\n")], message: "A thousand levels")
+            try Self.expectAccepted(try Self.push(clone), ws, clone, summary: "no resource changed")
+        }
+        let before = try ws.dump()
+        try Self.fastImport(clone, files: (laterPush ? [] : [(chain, "deep\n")]) + [(above + chain, "deep\n")], message: "Again, deeper")
+        try Self.expectRefused(try Self.push(clone), ws, before: before, reason: "over the workspace's limits: 1 error",
+                               ["\(above)docs:1:1: error: directories nest more than 1024 deep here; a workspace keeps no deeper tree"])
     }
 
     // MARK: - File names with newlines and control characters

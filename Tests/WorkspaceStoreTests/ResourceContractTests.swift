@@ -35,6 +35,51 @@ import YAML
         }
     }
 
+    /// The name index follows every write: insert, update, archive and restore, for the
+    /// names a resource offers and those it uses; names with quotes, backslashes, commas
+    /// and braces, and the same name in two namespaces or two workspaces, are kept apart.
+    @Test(arguments: StoreKind.all)
+    func theNameIndexFollowsEveryWrite(kind: StoreKind) throws {
+        let store = try kind.makeFixture().open()
+        try store.createWorkspace("main")
+        try store.createWorkspace("other")
+        func workflow(alias: String?, using variable: String?) -> Value {
+            var document: [String: Value] = ["type": .string("workflow"), "definition": .object([
+                "title": .string("T"),
+                "actions": .array([.object(["ref": .string("a"), "action": .string("core.noop"),
+                                            "args": .object(["x": .string(variable.map { "${{ VARS.\($0).x }}" } ?? "plain")])])]),
+            ])]
+            if let alias { document["alias"] = .string(alias) }
+            return .object(document)
+        }
+        let odd = #"a"b\c,{d}"#
+        let alias = "workflow-alias\u{0}"
+        func offering(_ names: Set<String>, in workspace: String = "main") throws -> [String] {
+            try store.read(workspace) { try $0.liveResources(naming: names, role: .offers).map(\.uuid) }
+        }
+        func using(_ names: Set<String>) throws -> [String] {
+            try store.read("main") { try $0.liveResources(naming: names, role: .uses).map(\.uuid) }
+        }
+        let first = try store.write("main") { try $0.insertResource(kind: "workflow", spec: workflow(alias: "triage", using: "slack")).uuid }
+        let second = try store.write("main") { try $0.insertResource(kind: "workflow", spec: workflow(alias: odd, using: nil)).uuid }
+        #expect(try offering([alias + "triage"]) == [first])
+        #expect(try offering([alias + odd, alias + "triage", alias + "nobody"]) == [first, second])
+        #expect(try offering([alias + "a"]) == [])
+        #expect(try offering([alias + "triage"], in: "other") == [])
+        #expect(try using(["variable\u{0}slack"]) == [first])
+        #expect(try offering(["variable\u{0}slack"]) == [])
+
+        try store.write("main") { try $0.updateResource(uuid: first, spec: workflow(alias: "triaged", using: nil)) }
+        #expect(try offering([alias + "triage"]) == [])
+        #expect(try offering([alias + "triaged"]) == [first])
+        #expect(try using(["variable\u{0}slack"]) == [])
+
+        try store.write("main") { try $0.setArchived(uuid: second, true) }
+        #expect(try offering([alias + odd]) == [])
+        try store.write("main") { try $0.setArchived(uuid: second, false) }
+        #expect(try offering([alias + odd]) == [second])
+    }
+
     @Test(arguments: StoreKind.all)
     func updateArchiveRestoreKeepTheUUID(kind: StoreKind) throws {
         let store = try kind.makeFixture().open()

@@ -49,22 +49,27 @@ import WorkspaceTestSupport
         #expect(try SQLiteStore(path: path).read("main") { $0.cursor } == 100)
     }
 
-    /// A store written by the previous release (schema v1 only) gains the outbox on open and
-    /// keeps every row.
-    @Test func aVersionOneStoreGainsTheOutboxAndKeepsItsRows() throws {
+    /// A store written by the first release (schema v1 only) gains the outbox and the name
+    /// index on open, keeps every row, and its live resources' names are indexed.
+    @Test func aVersionOneStoreGainsTheOutboxAndTheNameIndexAndKeepsItsRows() throws {
         let scratch = try ScratchDirectory("store")
         let path = scratch.path("old.db")
         let old = try DatabaseQueue(path: path)
+        let aliased = SpecJSON.encode(.object(["type": .string("workflow"), "alias": .string("triage"), "definition": workflowSpec("Triage")]))
         try old.write { db in
             try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
             try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v1')")
             try db.execute(sql: StoreSchema.v1)
-            try db.execute(sql: "INSERT INTO workspaces (name) VALUES ('main')")
+            try db.execute(sql: "INSERT INTO workspaces (name, last_seq) VALUES ('main', 2)")
+            try db.execute(sql: "INSERT INTO resources VALUES (1, 'live', 'workflow', ?, 0, 1, 1)", arguments: [aliased])
+            try db.execute(sql: "INSERT INTO resources VALUES (1, 'gone', 'workflow', ?, 1, 2, 2)", arguments: [aliased])
         }
         try old.close()
         let store = try SQLiteStore(path: path)
         #expect(try store.workspaceNames() == ["main"])
         #expect(try store.outbox(workspace: nil, states: Set(OutboxEntry.State.allCases)).isEmpty)
+        let offering = try store.read("main") { try $0.liveResources(naming: ["workflow-alias\u{0}triage"], role: .offers) }
+        #expect(offering.map(\.uuid) == ["live"])
     }
 
     @Test func migrationsAreRecordedOnce() throws {
@@ -75,7 +80,7 @@ import WorkspaceTestSupport
         let applied = try DatabaseQueue(path: path).read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
         }
-        #expect(applied == ["v1", "v2", "v3"])
+        #expect(applied == ["v1", "v2", "v3", "v4"])
         let mode = try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }

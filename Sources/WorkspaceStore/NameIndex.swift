@@ -1,0 +1,38 @@
+import WorkspaceSpec
+import YAML
+
+/// What a name index row says of a resource's name.
+public enum NameRole: Int, Sendable {
+    /// The resource offers the name (a workflow alias, a variable's name).
+    case offers = 0
+    /// The resource uses it (a reference in an expression, a called workflow).
+    case uses = 1
+}
+
+/// The name index (`resource_names`): for every live resource, the names it offers and uses,
+/// as `CrossCheck.findings` reads them from its stored document. Both stores keep it in the
+/// same transaction as every insert, update, archive and restore, so a change is judged
+/// against the resources that share a name with it (`WorkspaceReading.liveResources(naming:role:)`)
+/// rather than by decoding every resource of the workspace on every push.
+///
+/// Keys are `NameTable.key` values (`namespace` NUL `name`); the stored form is the JSON
+/// array `["namespace","name"]`, which no database refuses (PostgreSQL text holds no NUL).
+enum NameIndex {
+    /// The rows of a live resource: each (role, stored key) once, in a fixed order.
+    static func rows(kind: String, spec: Value) -> [(role: NameRole, key: String)] {
+        let findings = CrossCheck.findings(kind: kind, spec: spec)
+        let offers = Set(findings.exports.map { stored($0.namespace, $0.name) })
+        let uses = Set(findings.references.map { stored($0.namespace, $0.name) })
+        return offers.sorted().map { (.offers, $0) } + uses.sorted().map { (.uses, $0) }
+    }
+
+    /// The stored form of a `NameTable.key`.
+    static func stored(_ key: String) -> String {
+        let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        return stored(parts[0], parts.count > 1 ? parts[1] : "")
+    }
+
+    static func stored(_ namespace: String, _ name: String) -> String {
+        SpecJSON.encode(.array([.string(namespace), .string(name)]))
+    }
+}
