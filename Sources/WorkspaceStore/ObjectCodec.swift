@@ -54,25 +54,33 @@ enum ObjectCodec {
 
     // MARK: Reading
 
-    /// The statement that reads an object's row and, for a delta, its bases, nearest first.
-    /// `parameter(1)` and `parameter(2)` spell the workspace id and object id placeholders
-    /// (`?1` in SQLite, `$1` in PostgreSQL); the columns are `ObjectRow`'s, in its order.
-    static func chainQuery(_ parameter: (Int) -> String) -> String {
-        let workspace = parameter(1), oid = parameter(2)
-        return """
-            WITH RECURSIVE chain(depth, oid, type, encoding, base_oid, generation, size, data) AS (
-                SELECT 0, oid, type, encoding, base_oid, generation, size, data
-                FROM objects WHERE workspace_id = \(workspace) AND oid = \(oid)
-                UNION ALL
-                SELECT chain.depth + 1, o.oid, o.type, o.encoding, o.base_oid, o.generation, o.size, o.data
-                FROM chain JOIN objects o ON o.workspace_id = \(workspace) AND o.oid = chain.base_oid
-                WHERE chain.encoding = \(Encoding.delta.rawValue) AND chain.depth < \(chainLimit)
-            )
-            SELECT oid, type, encoding, base_oid, generation, size, data FROM chain ORDER BY depth
-            """
+    /// The statement that reads objects' rows and, for deltas, their bases: one question
+    /// for any number of objects (a round trip on PostgreSQL). `workspace` spells the
+    /// workspace id's placeholder and `starts` the condition on `oid` that picks the
+    /// objects (`oid IN (…)`, `oid = ANY(…)`). Columns: the object asked for (`start`), then
+    /// `ObjectRow`'s, in its order; rows by `start`, each chain nearest first.
+    static func chainsQuery(workspace: String, starts: String) -> String {
+        """
+        WITH RECURSIVE chain(start, depth, oid, type, encoding, base_oid, generation, size, data) AS (
+            SELECT oid, 0, oid, type, encoding, base_oid, generation, size, data
+            FROM objects WHERE workspace_id = \(workspace) AND \(starts)
+            UNION ALL
+            SELECT chain.start, chain.depth + 1, o.oid, o.type, o.encoding, o.base_oid, o.generation, o.size, o.data
+            FROM chain JOIN objects o ON o.workspace_id = \(workspace) AND o.oid = chain.base_oid
+            WHERE chain.encoding = \(Encoding.delta.rawValue) AND chain.depth < \(chainLimit)
+        )
+        SELECT start, oid, type, encoding, base_oid, generation, size, data FROM chain ORDER BY start, depth
+        """
     }
 
-    /// The object `chain` (as `chainQuery` reads it) holds, or nil for an empty chain (no
+    /// `chainsQuery`'s rows, as one chain per object asked for.
+    static func chains(_ rows: [(start: String, row: ObjectRow)]) -> [String: [ObjectRow]] {
+        var chains: [String: [ObjectRow]] = [:]
+        for (start, row) in rows { chains[start, default: []].append(row) }
+        return chains
+    }
+
+    /// The object `chain` (one of `chainsQuery`'s chains) holds, or nil for an empty chain (no
     /// such object). A zlib row's stream comes along as `deflated`, for a fetch's pack.
     ///
     /// Throws `corrupt` when a row does not decode (an unknown type or encoding, a stream
@@ -171,11 +179,25 @@ enum ObjectCodec {
 
     /// The rows to insert for `objects`, in order. `bases` names, per object id, the object
     /// a tree should be a delta against when that pays (see the type's description);
-    /// `chain` reads a stored object's chain (`chainQuery`). A base that is missing or
-    /// cannot be read is not used: the object is then stored whole, so a damaged store
-    /// never gets a new row that depends on the damage.
+    /// `chains` reads stored objects' chains (`chainsQuery`). The chains of every named
+    /// base are read in one question, whatever the trees' sizes, so a write costs the same
+    /// number of round trips at any workspace size. A base that is missing or cannot be
+    /// read is not used: the object is then stored whole, so a damaged store never gets a
+    /// new row that depends on the damage.
     static func encode(_ objects: [GitObject], bases: [String: String], cache: Cache,
-                       chain: (String) throws -> [ObjectRow]) throws -> [ObjectRow] {
+                       chains: ([String]) throws -> [String: [ObjectRow]]) throws -> [ObjectRow] {
+        let named = Set(objects.compactMap { $0.type == .tree ? bases[$0.oid] : nil }).filter(GitObject.isValidID)
+        var stored: [String: ArraySlice<ObjectRow>] = [:]
+        for chain in try named.isEmpty ? [:] : chains(named.sorted()) {
+            // Every row's own chain is the rest of the chain it is on.
+            for index in chain.value.indices where stored[chain.value[index].oid] == nil {
+                stored[chain.value[index].oid] = chain.value[index...]
+            }
+        }
+        let chain: (String) throws -> [ObjectRow] = { oid in
+            if let known = stored[oid] { return Array(known) }
+            return try chains([oid])[oid] ?? []
+        }
         var rows: [ObjectRow] = []
         // Rows and contents of this batch, so an object may be a delta against one of them.
         var batch: [String: ObjectRow] = [:]

@@ -77,24 +77,28 @@ final class PostgresWorkspace: WorkspaceWriting {
     }
 
     func object(_ oid: String) throws -> GitObject? {
-        try ObjectCodec.decode(chain(oid), cache: decoded)
+        try ObjectCodec.decode(chains([oid])[oid] ?? [], cache: decoded)
     }
 
-    /// The object's row and its delta bases, nearest first, in one round trip (`ObjectCodec.chainQuery`).
-    private func chain(_ oid: String) throws -> [ObjectRow] {
-        let rows = try connection.execute(Self.chainQuery, [key, .text(oid)])
-        return try (0..<rows.count).map { row in
-            guard let oid = rows.string(row, 0), let type = rows.int(row, 1),
-                  let encoding = rows.int(row, 2).flatMap(ObjectCodec.Encoding.init(rawValue:)),
-                  let generation = rows.int(row, 4), let data = rows.bytes(row, 6) else {
-                throw StoreError.damaged("object \(rows.string(row, 0) ?? oid) has a type, encoding or data it cannot have")
+    /// The objects' rows and their delta bases, nearest first, in one round trip
+    /// (`ObjectCodec.chainsQuery`).
+    private func chains(_ oids: [String]) throws -> [String: [ObjectRow]] {
+        // Only well-formed ids can be stored (and only they are safe in an array literal).
+        let wanted = oids.filter(GitObject.isValidID)
+        guard !wanted.isEmpty else { return [:] }
+        let rows = try connection.execute(Self.chainsQuery, [key, .text("{" + wanted.joined(separator: ",") + "}")])
+        return ObjectCodec.chains(try (0..<rows.count).map { row in
+            guard let start = rows.string(row, 0), let oid = rows.string(row, 1), let type = rows.int(row, 2),
+                  let encoding = rows.int(row, 3).flatMap(ObjectCodec.Encoding.init(rawValue:)),
+                  let generation = rows.int(row, 5), let data = rows.bytes(row, 7) else {
+                throw StoreError.damaged("object \(rows.string(row, 1) ?? "?") has a type, encoding or data it cannot have")
             }
-            return ObjectRow(oid: oid, type: type, encoding: encoding, base: rows.string(row, 3), generation: generation,
-                             size: rows.int(row, 5), data: data)
-        }
+            return (start, ObjectRow(oid: oid, type: type, encoding: encoding, base: rows.string(row, 4), generation: generation,
+                                     size: rows.int(row, 6), data: data))
+        })
     }
 
-    private static let chainQuery = ObjectCodec.chainQuery { "$\($0)" }
+    private static let chainsQuery = ObjectCodec.chainsQuery(workspace: "$1", starts: "oid = ANY($2::text[])")
 
     func hasObject(_ oid: String) throws -> Bool {
         try !storedObjects(among: [oid]).isEmpty
@@ -290,7 +294,7 @@ final class PostgresWorkspace: WorkspaceWriting {
 
     func putObjects(_ objects: [GitObject], deltaBases: [String: String]) throws {
         for object in objects { try HeadMove.requireObjectID(object.oid) }
-        let encoded = try ObjectCodec.encode(objects, bases: deltaBases, cache: decoded, chain: chain)
+        let encoded = try ObjectCodec.encode(objects, bases: deltaBases, cache: decoded, chains: chains)
         // Many rows per statement (a round trip each), within the server's 65 535 parameters
         // and a few megabytes of data.
         var start = 0

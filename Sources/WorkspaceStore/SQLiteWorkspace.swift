@@ -88,21 +88,24 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     func object(_ oid: String) throws -> GitObject? {
-        try ObjectCodec.decode(chain(oid), cache: decoded)
+        try ObjectCodec.decode(chains([oid])[oid] ?? [], cache: decoded)
     }
 
-    /// The object's row and its delta bases, nearest first (`ObjectCodec.chainQuery`).
-    private func chain(_ oid: String) throws -> [ObjectRow] {
-        let statement = try db.cachedStatement(sql: ObjectCodec.chainQuery { "?\($0)" })
-        return try Row.fetchAll(statement, arguments: [id, oid]).map { row in
+    /// The objects' rows and their delta bases, nearest first (`ObjectCodec.chainsQuery`).
+    private func chains(_ oids: [String]) throws -> [String: [ObjectRow]] {
+        let statement = try db.cachedStatement(sql: ObjectCodec.chainsQuery(
+            workspace: "?1", starts: "oid IN (SELECT value FROM json_each(?2))"))
+        let list = "[" + oids.map { String(decoding: JSONEmitter.canonical(.string($0)), as: UTF8.self) }
+            .joined(separator: ",") + "]"
+        return ObjectCodec.chains(try Row.fetchAll(statement, arguments: [id, list]).map { row in
             let encoding: Int = row["encoding"]
             guard let parsed = ObjectCodec.Encoding(rawValue: encoding) else {
                 throw StoreError.damaged("object \(row["oid"] as String) has encoding \(encoding)")
             }
             let data: Data = row["data"]
-            return ObjectRow(oid: row["oid"], type: row["type"], encoding: parsed, base: row["base_oid"],
-                             generation: row["generation"], size: row["size"], data: Array(data))
-        }
+            return (row["start"], ObjectRow(oid: row["oid"], type: row["type"], encoding: parsed, base: row["base_oid"],
+                                            generation: row["generation"], size: row["size"], data: Array(data)))
+        })
     }
 
     func hasObject(_ oid: String) throws -> Bool {
@@ -234,7 +237,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (workspace_id, oid) DO NOTHING
             """)
-        for row in try ObjectCodec.encode(objects, bases: deltaBases, cache: decoded, chain: chain) {
+        for row in try ObjectCodec.encode(objects, bases: deltaBases, cache: decoded, chains: chains) {
             try statement.execute(arguments: [id, row.oid, row.type, row.encoding.rawValue, row.base, row.generation,
                                               row.size, Data(row.data)])
         }

@@ -19,6 +19,15 @@ import WorkspaceTestSupport
         return GitObject(oid: RawObject(type: .tree, data: data).id.hex, type: .tree, data: data)
     }
 
+    /// A store's one-question chain reader, made of a reader of one chain.
+    static func batch(_ chain: @escaping (String) throws -> [ObjectRow]) -> ([String]) throws -> [String: [ObjectRow]] {
+        { oids in
+            var chains: [String: [ObjectRow]] = [:]
+            for oid in oids { let rows = try chain(oid); if !rows.isEmpty { chains[oid] = rows } }
+            return chains
+        }
+    }
+
     static func blob(_ data: [UInt8]) -> GitObject {
         GitObject(oid: RawObject(type: .blob, data: data).id.hex, type: .blob, data: data)
     }
@@ -63,8 +72,8 @@ import WorkspaceTestSupport
             while let id = current, let row = stored[id] { rows.append(row); current = row.base }
             return rows
         }
-        for row in try ObjectCodec.encode([base], bases: [:], cache: ObjectCodec.Cache(), chain: chain) { stored[row.oid] = row }
-        let rows = try ObjectCodec.encode([next], bases: [next.oid: base.oid], cache: ObjectCodec.Cache(), chain: chain)
+        for row in try ObjectCodec.encode([base], bases: [:], cache: ObjectCodec.Cache(), chains: Self.batch(chain)) { stored[row.oid] = row }
+        let rows = try ObjectCodec.encode([next], bases: [next.oid: base.oid], cache: ObjectCodec.Cache(), chains: Self.batch(chain))
         let row = try #require(rows.first)
         #expect(row.encoding == .delta && row.base == base.oid && row.generation == 1)
         #expect(row.data.count < 64, "\(row.data.count) bytes")
@@ -97,7 +106,7 @@ import WorkspaceTestSupport
             let tree = GitObject(oid: RawObject(type: .tree, data: data).id.hex, type: .tree, data: data)
             // A new transaction each time: nothing decoded before is at hand.
             let rows = try ObjectCodec.encode([tree], bases: previous.map { [tree.oid: $0.oid] } ?? [:],
-                                              cache: ObjectCodec.Cache(), chain: chain)
+                                              cache: ObjectCodec.Cache(), chains: Self.batch(chain))
             for row in rows { stored[row.oid] = row; bytes += row.data.count }
             let length = try chain(tree.oid).count
             longest = max(longest, length)
