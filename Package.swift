@@ -35,9 +35,10 @@ let package = Package(
             "YAML",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The Store protocol, migrations, the SQLite store and the PostgreSQL store.
+        // The Store protocol, migrations, the SQLite store and the PostgreSQL store (Git for
+        // the zlib and delta formats its object rows use).
         .target(name: "WorkspaceStore", dependencies: [
-            "WorkspaceSpec", "YAML", "CPostgres",
+            "WorkspaceSpec", "YAML", "CPostgres", "Git",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Projection (application changes), fetch transfer, push reconciliation.
@@ -59,7 +60,7 @@ let package = Package(
         .testTarget(name: "WorkspaceSpecTests", dependencies: ["WorkspaceSpec", "YAML", "WorkspaceTestSupport"]),
         .testTarget(name: "GitTests", dependencies: ["Git", "WorkspaceTestSupport"]),
         .testTarget(name: "WorkspaceStoreTests", dependencies: [
-            "WorkspaceStore", "WorkspaceSpec", "YAML", "WorkspaceTestSupport",
+            "WorkspaceStore", "WorkspaceSpec", "YAML", "WorkspaceTestSupport", "Git",
             // Two tests change a store file from outside (a future migration, a foreign database).
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),

@@ -23,15 +23,22 @@ public enum ObjectType: Int, Sendable, Hashable {
 }
 
 /// A git object's id, type and content (without the `type size\0` header).
+///
+/// Equality and hashing look at id, type and content only: `deflated` is `Incidental`.
 public struct RawObject: Hashable, Sendable {
     public var id: ObjectID
     public var type: ObjectType
     public var data: [UInt8]
+    /// A complete zlib stream of `data` when one is at hand (the store keeps most objects
+    /// compressed): `PackWriter` copies it into a pack entry instead of deflating again.
+    /// Whoever sets it vouches that it inflates to `data`; a client's indexer checks anyway.
+    @Incidental public var deflated: [UInt8]?
 
-    public init(id: ObjectID, type: ObjectType, data: [UInt8]) {
+    public init(id: ObjectID, type: ObjectType, data: [UInt8], deflated: [UInt8]? = nil) {
         self.id = id
         self.type = type
         self.data = data
+        self.deflated = deflated
     }
 
     /// An object whose id is computed from its content, as git does.
@@ -47,4 +54,20 @@ public struct RawObject: Hashable, Sendable {
         precondition(result == 0, "git_odb_hash cannot fail for a known object type")
         return ObjectID(oid)
     }
+}
+
+/// A value carried along with another that is no part of its identity (a cache, such as
+/// an object's compressed form): every two are equal and hashing ignores them, so a type
+/// that synthesizes `Hashable` compares as if the property were not there.
+@propertyWrapper
+public struct Incidental<Value: Sendable>: Hashable, Sendable {
+    public var wrappedValue: Value?
+
+    public init(wrappedValue: Value?) {
+        self.wrappedValue = wrappedValue
+    }
+
+    public static func == (a: Incidental, b: Incidental) -> Bool { true }
+
+    public func hash(into hasher: inout Hasher) {}
 }

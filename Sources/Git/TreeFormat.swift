@@ -47,18 +47,41 @@ public enum TreeFormat {
     }
 
     public static func parse(_ data: [UInt8]) throws -> [TreeEntry] {
+        guard let spans = spans(data) else { throw Malformed() }
         var entries: [TreeEntry] = []
+        entries.reserveCapacity(spans.count)
+        for span in spans {
+            guard let mode = UInt32(String(decoding: data[span.start..<span.space], as: UTF8.self), radix: 8),
+                  let id = ObjectID(bytes: Array(data[(span.nul + 1)...(span.nul + 20)]))
+            else { throw Malformed() }
+            entries.append(TreeEntry(name: Array(data[(span.space + 1)..<span.nul]), mode: mode, id: id))
+        }
+        return entries
+    }
+
+    /// Where one entry lies in a tree object: it starts at `start`, its mode ends at the
+    /// space at `space`, its name at the NUL at `nul`, and its 20-byte id follows (so the
+    /// entry ends at `nul + 21`).
+    public struct Span: Sendable {
+        public var start: Int
+        public var space: Int
+        public var nul: Int
+        public var end: Int { nul + 21 }
+    }
+
+    /// The entries' places in `data`, or nil when it is not laid out as a tree (the modes
+    /// are not checked here; `parse` checks them).
+    public static func spans(_ data: [UInt8]) -> [Span]? {
+        var spans: [Span] = []
         var index = 0
         while index < data.count {
             guard let space = data[index...].firstIndex(of: UInt8(ascii: " ")),
-                  let nul = data[space...].firstIndex(of: 0), nul + 21 <= data.count,
-                  let mode = UInt32(String(decoding: data[index..<space], as: UTF8.self), radix: 8),
-                  let id = ObjectID(bytes: Array(data[(nul + 1)...(nul + 20)]))
-            else { throw Malformed() }
-            entries.append(TreeEntry(name: Array(data[(space + 1)..<nul]), mode: mode, id: id))
+                  let nul = data[space...].firstIndex(of: 0), nul + 21 <= data.count
+            else { return nil }
+            spans.append(Span(start: index, space: space, nul: nul))
             index = nul + 21
         }
-        return entries
+        return spans
     }
 
     /// git's tree order.

@@ -17,7 +17,7 @@
 enum PostgresSchema {
     /// Every migration in order: its name and its statements.
     static let migrations: [(name: String, sql: String, then: (@Sendable (PostgresConnection) throws -> Void)?)] = [
-        ("v1", v1, nil), ("v2", v2, nil), ("v4", v4, PostgresWorkspace.indexAllNames),
+        ("v1", v1, nil), ("v2", v2, nil), ("v3", v3, nil), ("v4", v4, PostgresWorkspace.indexAllNames),
     ]
 
     /// The key shared by all of this project's advisory locks (`pg_advisory_xact_lock(key, id)`):
@@ -101,6 +101,14 @@ enum PostgresSchema {
             error text
         );
         CREATE INDEX workspace_outbox_pending ON workspace_outbox (workspace, state, id);
+        """
+
+    /// Objects stored compressed or as deltas (`ObjectCodec`); older rows stay valid as raw.
+    static let v3 = """
+        ALTER TABLE objects ADD COLUMN encoding smallint NOT NULL DEFAULT 0 CHECK (encoding IN (0, 1, 2));
+        ALTER TABLE objects ADD COLUMN base_oid text COLLATE "C";  -- delta rows: the object this is a delta against
+        ALTER TABLE objects ADD COLUMN generation integer NOT NULL DEFAULT 0;
+        ALTER TABLE objects ADD COLUMN size bigint;                -- the content's size; NULL on raw rows
         """
 
     /// Version 4: the name index (`NameIndex`), as in SQLite's v4; filled for the live

@@ -17,6 +17,8 @@ final class PostgresWorkspace: WorkspaceWriting {
     let store: String
     private(set) var head: String?
     private(set) var cursor: Int
+    /// Large trees this transaction decoded, for the next read or delta of their versions.
+    private let decoded = ObjectCodec.Cache()
 
     /// Loads the workspace row; throws `noSuchWorkspace` when there is none.
     init(_ connection: PostgresConnection, name: String, store: String) throws {
@@ -75,13 +77,28 @@ final class PostgresWorkspace: WorkspaceWriting {
     }
 
     func object(_ oid: String) throws -> GitObject? {
-        let rows = try connection.execute("SELECT type, data FROM objects WHERE workspace_id = $1 AND oid = $2", [key, .text(oid)])
-        guard rows.count == 1 else { return nil }
-        guard let raw = rows.int(0, 0), let type = GitObject.Kind(rawValue: raw), let data = rows.bytes(0, 1) else {
-            throw StoreError.damaged("object \(oid) has type \(rows.string(0, 0) ?? "null") or unreadable data")
-        }
-        return GitObject(oid: oid, type: type, data: data)
+        try ObjectCodec.decode(chains([oid])[oid] ?? [], cache: decoded)
     }
+
+    /// The objects' rows and their delta bases, nearest first, in one round trip
+    /// (`ObjectCodec.chainsQuery`).
+    private func chains(_ oids: [String]) throws -> [String: [ObjectRow]] {
+        // Only well-formed ids can be stored (and only they are safe in an array literal).
+        let wanted = oids.filter(GitObject.isValidID)
+        guard !wanted.isEmpty else { return [:] }
+        let rows = try connection.execute(Self.chainsQuery, [key, .text("{" + wanted.joined(separator: ",") + "}")])
+        return ObjectCodec.chains(try (0..<rows.count).map { row in
+            guard let start = rows.string(row, 0), let oid = rows.string(row, 1), let type = rows.int(row, 2),
+                  let encoding = rows.int(row, 3).flatMap(ObjectCodec.Encoding.init(rawValue:)),
+                  let generation = rows.int(row, 5), let data = rows.bytes(row, 7) else {
+                throw StoreError.damaged("object \(rows.string(row, 1) ?? "?") has a type, encoding or data it cannot have")
+            }
+            return (start, ObjectRow(oid: oid, type: type, encoding: encoding, base: rows.string(row, 4), generation: generation,
+                                     size: rows.int(row, 6), data: data))
+        })
+    }
+
+    private static let chainsQuery = ObjectCodec.chainsQuery(workspace: "$1", starts: "oid = ANY($2::text[])")
 
     func hasObject(_ oid: String) throws -> Bool {
         try !storedObjects(among: [oid]).isEmpty
@@ -281,27 +298,31 @@ final class PostgresWorkspace: WorkspaceWriting {
         if written.affected != 1 { throw StoreError(.notFound, "no resource \(mapping.uuid) in workspace '\(name)'") }
     }
 
-    func putObjects(_ objects: [GitObject]) throws {
+    func putObjects(_ objects: [GitObject], deltaBases: [String: String]) throws {
         for object in objects { try HeadMove.requireObjectID(object.oid) }
+        let encoded = try ObjectCodec.encode(objects, bases: deltaBases, cache: decoded, chains: chains)
         // Many rows per statement (a round trip each), within the server's 65 535 parameters
         // and a few megabytes of data.
         var start = 0
-        while start < objects.count {
+        while start < encoded.count {
             var end = start
             var bytes = 0
-            while end < objects.count, end - start < 5_000, bytes < 8 << 20 || end == start {
-                bytes += objects[end].data.count
+            while end < encoded.count, end - start < 5_000, bytes < 8 << 20 || end == start {
+                bytes += encoded[end].data.count
                 end += 1
             }
             var parameters: [PostgresValue] = [key]
             var rows: [String] = []
-            for object in objects[start..<end] {
+            for row in encoded[start..<end] {
                 let base = parameters.count
-                rows.append("($1, $\(base + 1), $\(base + 2)::smallint, $\(base + 3)::bytea)")
-                parameters += [.text(object.oid), .int(object.type.rawValue), .bytes(object.data)]
+                rows.append("($1, $\(base + 1), $\(base + 2)::smallint, $\(base + 3)::smallint, $\(base + 4), "
+                            + "$\(base + 5)::integer, $\(base + 6)::bigint, $\(base + 7)::bytea)")
+                parameters += [.text(row.oid), .int(row.type), .int(row.encoding.rawValue), .optional(row.base),
+                               .int(row.generation), row.size.map { .int($0) } ?? .null, .bytes(row.data)]
             }
             try connection.execute("""
-                INSERT INTO objects (workspace_id, oid, type, data) VALUES \(rows.joined(separator: ", "))
+                INSERT INTO objects (workspace_id, oid, type, encoding, base_oid, generation, size, data)
+                VALUES \(rows.joined(separator: ", "))
                 ON CONFLICT (workspace_id, oid) DO NOTHING
                 """, parameters)
             start = end
@@ -362,20 +383,26 @@ final class PostgresWorkspace: WorkspaceWriting {
     }
 
     /// `StoreDump`'s text for this workspace: one line per row, tables and rows in a fixed
-    /// order, text JSON-quoted, bytea as `x` and hex, NULL as `null`, the internal id left out.
+    /// order, text JSON-quoted, bytea as `x` and hex, NULL as `null`, the internal id left
+    /// out, objects decoded (`StoreDump.objectLine`).
     func dump() throws -> String {
         var lines: [String] = []
         let queries: [(label: String, sql: String, skip: String)] = [
             ("workspace", "SELECT * FROM workspaces WHERE id = $1", "id"),
             ("resource", "SELECT * FROM resources WHERE workspace_id = $1 ORDER BY created_seq, uuid", "workspace_id"),
             ("mapping", "SELECT * FROM mappings WHERE workspace_id = $1 ORDER BY uuid", "workspace_id"),
-            ("object", "SELECT * FROM objects WHERE workspace_id = $1 ORDER BY oid", "workspace_id"),
+            ("object", "SELECT oid FROM objects WHERE workspace_id = $1 ORDER BY oid", "workspace_id"),
             ("change", "SELECT * FROM changes WHERE workspace_id = $1 ORDER BY seq", "workspace_id"),
             ("outbox", "SELECT * FROM workspace_outbox WHERE workspace = (SELECT name FROM workspaces WHERE id = $1) ORDER BY id",
              "workspace"),
         ]
         for query in queries {
             let rows = try connection.execute(query.sql, [key])
+            if query.label == "object" {
+                // Decoded, as `StoreDump` writes them.
+                for row in 0..<rows.count { lines.append(StoreDump.objectLine(try object(rows.string(row, 0) ?? ""))) }
+                continue
+            }
             for row in 0..<rows.count {
                 var fields: [String] = []
                 for column in 0..<rows.columns where rows.name(column) != query.skip {

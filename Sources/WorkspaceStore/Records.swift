@@ -1,3 +1,4 @@
+import Git
 import YAML
 
 /// A resource as the store holds it: its workspace-local UUID, kind and normalized document.
@@ -69,11 +70,16 @@ public struct GitObject: Hashable, Sendable {
     public var oid: String
     public var type: Kind
     public var data: [UInt8]
+    /// The zlib stream of `data` the store keeps, when it keeps the object compressed
+    /// (nil otherwise): a fetch copies it into its pack instead of deflating again. Not part
+    /// of the object's identity (`==` and hashing ignore it).
+    @Incidental public var deflated: [UInt8]?
 
-    public init(oid: String, type: Kind, data: [UInt8]) {
+    public init(oid: String, type: Kind, data: [UInt8], deflated: [UInt8]? = nil) {
         self.oid = oid
         self.type = type
         self.data = data
+        self.deflated = deflated
     }
 
     /// True when `text` is 40 lowercase hex digits, the only spelling the store accepts.

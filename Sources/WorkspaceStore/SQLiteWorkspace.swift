@@ -16,6 +16,8 @@ final class SQLiteWorkspace: WorkspaceWriting {
     let storePath: String
     private(set) var head: String?
     private(set) var cursor: Int
+    /// Large trees this transaction decoded, for the next read or delta of their versions.
+    private let decoded = ObjectCodec.Cache()
 
     /// Loads the workspace row; throws `noSuchWorkspace` when there is none.
     init(db: Database, name: String, storePath: String) throws {
@@ -86,12 +88,24 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     func object(_ oid: String) throws -> GitObject? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT type, data FROM objects WHERE workspace_id = ? AND oid = ?",
-                                         arguments: [id, oid]) else { return nil }
-        let rawType: Int = row["type"]
-        guard let type = GitObject.Kind(rawValue: rawType) else { throw StoreError.damaged("object \(oid) has type \(rawType)") }
-        let data: Data = row["data"]
-        return GitObject(oid: oid, type: type, data: Array(data))
+        try ObjectCodec.decode(chains([oid])[oid] ?? [], cache: decoded)
+    }
+
+    /// The objects' rows and their delta bases, nearest first (`ObjectCodec.chainsQuery`).
+    private func chains(_ oids: [String]) throws -> [String: [ObjectRow]] {
+        let statement = try db.cachedStatement(sql: ObjectCodec.chainsQuery(
+            workspace: "?1", starts: "oid IN (SELECT value FROM json_each(?2))"))
+        let list = "[" + oids.map { String(decoding: JSONEmitter.canonical(.string($0)), as: UTF8.self) }
+            .joined(separator: ",") + "]"
+        return ObjectCodec.chains(try Row.fetchAll(statement, arguments: [id, list]).map { row in
+            let encoding: Int = row["encoding"]
+            guard let parsed = ObjectCodec.Encoding(rawValue: encoding) else {
+                throw StoreError.damaged("object \(row["oid"] as String) has encoding \(encoding)")
+            }
+            let data: Data = row["data"]
+            return (row["start"], ObjectRow(oid: row["oid"], type: row["type"], encoding: parsed, base: row["base_oid"],
+                                            generation: row["generation"], size: row["size"], data: Array(data)))
+        })
     }
 
     func hasObject(_ oid: String) throws -> Bool {
@@ -222,14 +236,16 @@ final class SQLiteWorkspace: WorkspaceWriting {
                              mapping.lastSyncedSpecHash, mapping.lastProjectedSpecHash])
     }
 
-    func putObjects(_ objects: [GitObject]) throws {
+    func putObjects(_ objects: [GitObject], deltaBases: [String: String]) throws {
+        for object in objects { try Self.requireObjectID(object.oid) }
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO objects (workspace_id, oid, type, data) VALUES (?, ?, ?, ?)
+            INSERT INTO objects (workspace_id, oid, type, encoding, base_oid, generation, size, data)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (workspace_id, oid) DO NOTHING
             """)
-        for object in objects {
-            try Self.requireObjectID(object.oid)
-            try statement.execute(arguments: [id, object.oid, object.type.rawValue, Data(object.data)])
+        for row in try ObjectCodec.encode(objects, bases: deltaBases, cache: decoded, chains: chains) {
+            try statement.execute(arguments: [id, row.oid, row.type, row.encoding.rawValue, row.base, row.generation,
+                                              row.size, Data(row.data)])
         }
     }
 

@@ -18,6 +18,9 @@ enum StoreSchema {
         migrator.registerMigration("v2") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: v3)
+        }
         migrator.registerMigration("v4") { db in
             try db.execute(sql: v4)
             // Every live resource's names, read from its stored document.
@@ -173,5 +176,14 @@ enum StoreSchema {
             error TEXT
         );
         CREATE INDEX workspace_outbox_pending ON workspace_outbox(workspace, state, id);
+        """
+
+    /// Version 3: objects stored compressed or as deltas (`ObjectCodec`). Rows written
+    /// before it stay valid as they are: `encoding` 0 is the raw content.
+    static let v3 = """
+        ALTER TABLE objects ADD COLUMN encoding INTEGER NOT NULL DEFAULT 0 CHECK (encoding IN (0, 1, 2));
+        ALTER TABLE objects ADD COLUMN base_oid TEXT;       -- delta rows: the object this is a delta against
+        ALTER TABLE objects ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE objects ADD COLUMN size INTEGER;        -- the content's size; NULL on raw rows
         """
 }

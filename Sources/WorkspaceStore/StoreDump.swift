@@ -8,7 +8,11 @@ import YAML
 /// newline or quote inside one cannot fake a line), NULL is `null`, blobs are lowercase hex,
 /// specs are their stored canonical JSON. The workspace's internal row id is left out:
 /// it never changes and means nothing outside the file. Every column of every table is
-/// written, so a write that changes anything shows in the dump.
+/// written, so a write that changes anything shows in the dump; objects are the exception:
+/// each is written decoded (`objectLine`), as its id, type and content, not as the row
+/// that encodes it (compressed or a delta: `ObjectCodec`). The dump states what the store
+/// holds, so a store migrated from raw rows and one written compressed dump alike; rows
+/// are never rewritten, so a write that changes an object's row adds an object and shows.
 enum StoreDump {
     static func text(of workspace: SQLiteWorkspace) throws -> String {
         let db = workspace.db
@@ -24,6 +28,13 @@ enum StoreDump {
             ("changes", "seq"),
         ]
         for table in tables {
+            if table.name == "objects" {
+                for oid in try String.fetchAll(db, sql: "SELECT oid FROM objects WHERE workspace_id = ? ORDER BY oid",
+                                               arguments: [id]) {
+                    lines.append(try objectLine(workspace.object(oid)))
+                }
+                continue
+            }
             let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table.name) WHERE workspace_id = ? ORDER BY \(table.order)",
                                         arguments: [id])
             let singular = String(table.name.dropLast())
@@ -37,6 +48,12 @@ enum StoreDump {
             lines.append("outbox " + fields(row, skipping: ["workspace"]))
         }
         return lines.map { $0 + "\n" }.joined()
+    }
+
+    /// An object's line: its id, type and decoded content, whichever way its row encodes it.
+    static func objectLine(_ object: GitObject?) -> String {
+        guard let object else { return "object missing" }
+        return "object oid=\(text(object.oid.databaseValue)) type=\(object.type.rawValue) data=\(text(Data(object.data).databaseValue))"
     }
 
     /// `column=value` pairs in the table's column order.

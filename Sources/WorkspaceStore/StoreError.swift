@@ -29,6 +29,9 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         /// check of a stored value (JSON that does not parse, an unknown object type). Only
         /// a failed check says "corrupt"; an SQLite error alone never does.
         public static let corrupt = Code("corrupt")
+        /// An object is stored as a delta against another object that is not stored (a
+        /// broken delta chain): it cannot be read until that object is stored again.
+        public static let deltaBaseMissing = Code("delta-base-missing")
         /// The file is not a workspace store: not an SQLite database at all, or an SQLite
         /// database without this project's schema.
         public static let notAStore = Code("not-a-store")

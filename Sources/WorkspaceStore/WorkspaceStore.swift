@@ -101,7 +101,12 @@ public protocol WorkspaceWriting: WorkspaceReading {
     /// case), `invalidArgument` for a source id `SourceID` rejects, `notFound` for an unknown UUID.
     func setMapping(_ mapping: Mapping) throws
     /// Stores objects; ones already present are left as they are.
-    func putObjects(_ objects: [GitObject]) throws
+    ///
+    /// `deltaBases` names, per object id, an object (stored, or earlier in `objects`) that
+    /// the object probably differs from by little: the tree at the same path in the previous
+    /// head. The store may then keep it as a delta against that object (`ObjectCodec`);
+    /// what `object(_:)` returns is the same either way.
+    func putObjects(_ objects: [GitObject], deltaBases: [String: String]) throws
     /// Compare-and-swap of the branch head: throws `staleHead` when the head is not `expected`.
     ///
     /// `new` must be a commit already stored in the workspace, or nil to unborn the branch.
@@ -120,4 +125,11 @@ public protocol WorkspaceWriting: WorkspaceReading {
     /// changed nothing), or `rejected` with why. Throws `notFound` when the row is not a
     /// pending row of this workspace (someone else settled it).
     func settleOutbox(id: Int64, state: OutboxEntry.State, commit: String?, error: String?) throws
+}
+
+extension WorkspaceWriting {
+    /// Stores objects with no delta base named: each is kept whole (compressed when that helps).
+    public func putObjects(_ objects: [GitObject]) throws {
+        try putObjects(objects, deltaBases: [:])
+    }
 }

@@ -158,12 +158,13 @@ public struct PushImporter {
         }
         // The pushed objects first: the walk refuses a file or a tree the store does not
         // keep (`PushLimits`) before any document is read or any tree listed.
-        let objects = try Transfer.missingInStore(from: commit, client: client, store: state.objects)
+        let found = try Transfer.missingInStore(from: commit, client: client, store: state.objects)
+        let objects = found.objects
         let newTree = try client.treeID(ofCommit: commit)
         let changes = try resourceChanges(old: state, newTree: newTree, tx: tx)
         try apply(changes, tx: tx, plan: &plan)
 
-        try tx.putObjects(objects.map(GitObject.init))
+        try tx.putObjects(objects.map(GitObject.init), deltaBases: found.replaced)
         FaultPoint.hit("push.objects")
         plan.objectCount = objects.count
         try tx.moveHead(from: state.head?.hex, to: commit.hex)

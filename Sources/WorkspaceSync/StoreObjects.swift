@@ -4,13 +4,13 @@ import WorkspaceStore
 extension GitObject {
     /// The store's form of a git object.
     init(_ raw: RawObject) {
-        self.init(oid: raw.id.hex, type: GitObject.Kind(rawValue: raw.type.rawValue)!, data: raw.data)
+        self.init(oid: raw.id.hex, type: GitObject.Kind(rawValue: raw.type.rawValue)!, data: raw.data, deflated: raw.deflated)
     }
 
-    /// The Git layer's form of a stored object.
+    /// The Git layer's form of a stored object, with the zlib stream the store keeps (for a pack).
     var raw: RawObject? {
         guard let id = ObjectID(hex: oid), let type = ObjectType(rawValue: type.rawValue) else { return nil }
-        return RawObject(id: id, type: type, data: data)
+        return RawObject(id: id, type: type, data: data, deflated: deflated)
     }
 }
 
@@ -101,6 +101,9 @@ struct StoreObjects {
 struct TreeEditor {
     let objects: StoreObjects
     private(set) var created: [RawObject] = []
+    /// Each rewritten tree's id, and the id of the tree it replaced at the same path: the
+    /// delta base the store may keep it against (`WorkspaceWriting.putObjects`).
+    private(set) var replaced: [String: String] = [:]
 
     init(objects: StoreObjects) { self.objects = objects }
 
@@ -127,6 +130,7 @@ struct TreeEditor {
         if entries.isEmpty { return nil }
         let object = RawObject(type: .tree, data: TreeFormat.serialize(entries))
         created.append(object)
+        if let tree { replaced[object.id.hex] = tree.hex }
         return object.id
     }
 }

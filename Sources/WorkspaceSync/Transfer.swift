@@ -18,7 +18,7 @@ enum Transfer {
                         readKnown: { id in try client.object(id) ?? store.object(id) },
                         has: { ids in Set(try ids.filter { try client.hasObject($0) }) },
                         limits: nil)
-        return try walk.objects(from: head)
+        return try walk.objects(from: head).objects
     }
 
     /// Objects reachable from `tip` in the client that the store does not have.
@@ -31,7 +31,9 @@ enum Transfer {
     /// 100 MB file is refused without being held, and a directory nested past the depth
     /// limit is refused before any tree walk of the import recurses into it, wherever the
     /// tree that nests it came from (a subtree used again deeper, or one the store has).
-    static func missingInStore(from tip: ObjectID, client: Repository, store: StoreObjects) throws -> [RawObject] {
+    ///
+    /// With the objects come their delta bases (`Walk.Found.replaced`), for `putObjects`.
+    static func missingInStore(from tip: ObjectID, client: Repository, store: StoreObjects) throws -> Walk.Found {
         let read: (ObjectID) throws -> RawObject = { id in
             guard let object = try client.object(id) else { throw SyncError.corrupt("the pushed history lacks object \(id.hex)") }
             return object
@@ -66,8 +68,16 @@ enum Transfer {
             var isTree: Bool
         }
 
-        func objects(from tip: ObjectID) throws -> [RawObject] {
-            var result: [RawObject] = []
+        /// What a walk found: the objects the receiver lacks, in the order read, and for each
+        /// tree among them that stands where the first parent had another tree, that tree's
+        /// id (by hex ids): the delta base the store may keep it against (`putObjects`).
+        struct Found {
+            var objects: [RawObject] = []
+            var replaced: [String: String] = [:]
+        }
+
+        func objects(from tip: ObjectID) throws -> Found {
+            var found = Found()
             var seen: Set<ObjectID> = []
             // The commits the receiver lacks, level by level; each with its tree and its first
             // parent's (nil for a root commit).
@@ -80,7 +90,7 @@ enum Transfer {
                 level = []
                 for id in candidates where !had.contains(id) {
                     let object = try read(id)
-                    result.append(object)
+                    found.objects.append(object)
                     let links = try CommitData.parseLinks(object.data)
                     commits[id] = links
                     pairs.append((links.tree, links.parents.first))
@@ -115,8 +125,9 @@ enum Transfer {
                         continue
                     }
                     let object = try read(visit.id)
-                    result.append(object)
+                    found.objects.append(object)
                     guard visit.isTree else { continue }
+                    if let old = visit.old { found.replaced[visit.id.hex] = old.hex }
                     var before: [[UInt8]: TreeEntry] = [:]
                     for entry in try visit.old.map({ try TreeFormat.parse(readKnown($0).data) }) ?? [] { before[entry.name] = entry }
                     for entry in try TreeFormat.parse(object.data) where entry.mode != TreeEntry.submodule {
@@ -143,7 +154,7 @@ enum Transfer {
                 }
                 visits = next
             }
-            return result
+            return found
         }
 
         /// How many directories nest below `tree` (0: it holds no directory), each tree read

@@ -204,7 +204,7 @@ struct WorkspaceState {
         let commit = RawObject(type: .commit, data: CommitData(
             tree: rootID, parents: head.map { [$0] } ?? [], author: actor, committer: actor,
             message: message).serialize())
-        try tx.putObjects((editor.created + [commit]).map(GitObject.init))
+        try tx.putObjects((editor.created + [commit]).map(GitObject.init), deltaBases: editor.replaced)
         try tx.moveHead(from: head?.hex, to: commit.id.hex)
         try tx.advanceCursor()
         let seq = try tx.appendChange(Change(uuid: uuid, action: action, authorName: actor.name, authorEmail: actor.email,

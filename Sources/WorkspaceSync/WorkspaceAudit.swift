@@ -46,6 +46,9 @@ public struct AuditFinding: Hashable, Sendable, CustomStringConvertible {
         case objectMalformed = "object-malformed"
         /// An object is stored with another type than the one that refers to it says.
         case objectTypeMismatch = "object-type-mismatch"
+        /// An object is stored as a delta against an object that is not stored (a broken
+        /// delta chain), so it cannot be read.
+        case objectDeltaBaseMissing = "object-delta-base-missing"
         /// The change log's sequence numbers do not increase.
         case changeOrder = "change-order"
         /// A change names a commit the workspace does not store.
@@ -453,7 +456,11 @@ private struct Auditor {
         seen.insert(id)
         let typeName = AuditRepair.typeName
         let object: GitObject?
-        do { object = try reader.object(id) } catch let error as StoreError where error.code == .corrupt {
+        do { object = try reader.object(id) } catch let error as StoreError where error.code == .deltaBaseMissing {
+            report(.objectDeltaBaseMissing, "object \(id)", path: path, "\(need) cannot be read: \(error.message)",
+                   hint: "restore the store from a backup (a clone that fetched the object has its content)")
+            return nil
+        } catch let error as StoreError where error.code == .corrupt {
             report(.objectMalformed, "object \(id)", path: path, "\(need) cannot be read: \(error.message)",
                    hint: "restore the store from a backup")
             return nil

@@ -186,7 +186,7 @@ import WorkspaceTestSupport
         ws.skipFsckAtEnd("an object's data is overwritten on purpose")
         let blob = try rev(clone, "HEAD:workflows/triage/definition.yml")
         let garbage = TestStore.isPostgres ? "'\\x000102'::bytea" : "X'000102'"
-        _ = try ws.sql("UPDATE objects SET data = \(garbage) WHERE oid = '\(blob)'")
+        _ = try ws.sql("UPDATE objects SET data = \(garbage), encoding = 0, size = NULL WHERE oid = '\(blob)'")
 
         let found = try fsck(ws, ws.store)
         #expect(found.status == 1, "\(found)")
@@ -194,6 +194,52 @@ import WorkspaceTestSupport
         #expect(found.stdout.contains("error: main: object \(blob) (workflows/triage/definition.yml): the file workflows/triage/definition.yml of the head is stored with data whose git hash is "), "\(found)")
         let repaired = try fsck(ws, "--repair", ws.store)
         #expect(repaired.status == 1 && codes(repaired) == ["object-corrupt"], "\(repaired)")
+    }
+
+    /// A compressed row whose stream does not inflate to its recorded size cannot be read.
+    @Test func aCompressedObjectThatDoesNotInflateIsReported() throws {
+        let (ws, clone) = try triage("fsck-inflate")
+        ws.skipFsckAtEnd("an object's stream is overwritten on purpose")
+        let blob = try rev(clone, "HEAD:workflows/triage/definition.yml")
+        #expect(try ws.sql("SELECT encoding FROM objects WHERE oid = '\(blob)'") == "1\n", "the file is stored compressed")
+        let garbage = TestStore.isPostgres ? "'\\x789c000102'::bytea" : "X'789c000102'"
+        _ = try ws.sql("UPDATE objects SET data = \(garbage) WHERE oid = '\(blob)'")
+        let found = try fsck(ws, ws.store)
+        #expect(found.status == 1 && codes(found) == ["object-malformed"], "\(found)")
+        #expect(found.stdout.contains("does not inflate"), "\(found)")
+    }
+
+    /// A tree stored as a delta whose base row was deleted is named as such; `--repair`
+    /// changes nothing it cannot prove (the old tree is history, not rebuildable).
+    @Test func aDeltaWhoseBaseIsGoneIsNamed() throws {
+        let ws = try WorkspaceFixture("fsck-delta")
+        ws.skipFsckAtEnd("a delta's base is deleted on purpose")
+        try ws.put(triageWorkflow)
+        let clone = try ws.clone("c")
+        for index in 0..<80 {
+            try ws.write(clone, "workflows/workflow-number-\(index)/definition.yml",
+                         "definition:\n  actions:\n    - ref: a\n      action: core.noop\n  title: Flow \(index)\nid: workflow-number-\(index)\ntype: workflow\nversion: 1\n")
+        }
+        try clone.git("add", "-A")
+        try #require(try clone.git("commit", "-qm", "Eighty workflows").status == 0)
+        let pushed = try clone.git("push", "-q", "origin", "main")
+        try #require(pushed.status == 0, "\(pushed)")
+        try ws.put(appWorkflow(alias: "enrich", title: "Enrich"))
+        try #require(try clone.git("pull", "-q").status == 0)
+        let base = try rev(clone, "HEAD^:workflows"), tree = try rev(clone, "HEAD:workflows")
+        #expect(try ws.sql("SELECT encoding, base_oid FROM objects WHERE oid = '\(tree)'")
+                    .replacingOccurrences(of: "|", with: " ") == "2 \(base)\n", "the new workflows/ tree is a delta")
+        // The clone got the delta expanded: its objects are whole and sound.
+        #expect(try clone.git("fsck", "--strict").status == 0)
+        _ = try ws.sql("DELETE FROM objects WHERE oid = '\(base)'")
+
+        let found = try fsck(ws, ws.store)
+        #expect(found.status == 1, "\(found)")
+        #expect(codes(found).sorted() == ["object-delta-base-missing", "object-missing"], "\(found)")
+        #expect(found.stdout.contains("object \(tree) (workflows/): "), "\(found)")
+        #expect(found.stdout.contains("is stored as a delta against \(base), which is not stored"), "\(found)")
+        let repaired = try fsck(ws, "--repair", ws.store)
+        #expect(repaired.status == 1 && codes(repaired).sorted() == codes(found).sorted(), "\(repaired)")
     }
 
     /// The schema forbids two source ids of a kind that differ only by case (a unique index
