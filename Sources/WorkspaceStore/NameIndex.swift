@@ -15,6 +15,10 @@ public enum NameRole: Int, Sendable {
 /// against the resources that share a name with it (`WorkspaceReading.liveResources(naming:role:)`)
 /// rather than by decoding every resource of the workspace on every push.
 ///
+/// The rows are what this build's `CrossCheck.findings` reads from a document: a build that
+/// changes what a kind offers or uses must add a migration that rebuilds the index (as v4
+/// fills it), or `git workspace fsck` reports every changed resource as `name-index-stale`.
+///
 /// Keys are `NameTable.key` values (`namespace` NUL `name`); the stored form is the JSON
 /// array `["namespace","name"]`, which no database refuses (PostgreSQL text holds no NUL).
 enum NameIndex {
