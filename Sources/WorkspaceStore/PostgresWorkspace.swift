@@ -194,13 +194,18 @@ final class PostgresWorkspace: WorkspaceWriting {
     }
 
     func updateResource(uuid: String, spec: Value) throws {
-        try changeResource(uuid, set: "spec = $3", .text(SpecJSON.encode(spec)))
-        try reindexNames(uuid: uuid)
+        let changed = try changeResource(uuid, set: "spec = $3", .text(SpecJSON.encode(spec)))
+        try Self.indexNames(connection, [(id, uuid, changed.kind, changed.archived ? nil : spec)])
     }
 
     func setArchived(uuid: String, _ archived: Bool) throws {
-        try changeResource(uuid, set: "archived = $3::boolean", .text(archived ? "true" : "false"))
-        try reindexNames(uuid: uuid)
+        let changed = try changeResource(uuid, set: "archived = $3::boolean", .text(archived ? "true" : "false"))
+        // An archive only drops the rows; a restore reads the document back for its names.
+        if archived {
+            try Self.indexNames(connection, [(id, uuid, changed.kind, nil)])
+        } else {
+            try reindexNames(uuid: uuid)
+        }
     }
 
     func liveResources(naming keys: Set<String>, role: NameRole) throws -> [StoredResource] {
@@ -265,7 +270,8 @@ final class PostgresWorkspace: WorkspaceWriting {
 
     /// Sets one column of the resource and its `updated_seq` to the next sequence number, in
     /// one statement; `notFound` (and no number taken) when the resource does not exist.
-    private func changeResource(_ uuid: String, set assignment: String, _ value: PostgresValue) throws {
+    /// Returns the resource's kind and archived flag as they are after the change.
+    private func changeResource(_ uuid: String, set assignment: String, _ value: PostgresValue) throws -> (kind: String, archived: Bool) {
         let updated = try connection.execute("""
             WITH next AS (
                 UPDATE workspaces SET last_seq = last_seq + 1
@@ -273,8 +279,12 @@ final class PostgresWorkspace: WorkspaceWriting {
                 RETURNING last_seq AS seq)
             UPDATE resources SET \(assignment), updated_seq = next.seq FROM next
             WHERE workspace_id = $1 AND uuid = $2
+            RETURNING resources.kind, resources.archived
             """, [key, .text(uuid), value])
-        if updated.affected != 1 { throw StoreError(.notFound, "no resource \(uuid) in workspace '\(name)'") }
+        guard updated.count == 1, let kind = updated.string(0, 0), let archived = updated.bool(0, 1) else {
+            throw StoreError(.notFound, "no resource \(uuid) in workspace '\(name)'")
+        }
+        return (kind, archived)
     }
 
     func setMapping(_ mapping: Mapping) throws {

@@ -188,19 +188,24 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     func updateResource(uuid: String, spec: Value) throws {
-        try requireResource(uuid)
+        let current = try requireResource(uuid)
         let seq = try nextSeq()
         try db.execute(sql: "UPDATE resources SET spec = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?",
                        arguments: [SpecJSON.encode(spec), seq, id, uuid])
-        try reindexNames(uuid: uuid)
+        try Self.indexNames(db, workspace: id, uuid: uuid, kind: current.kind, spec: current.archived ? nil : spec)
     }
 
     func setArchived(uuid: String, _ archived: Bool) throws {
-        try requireResource(uuid)
+        let current = try requireResource(uuid)
         let seq = try nextSeq()
         try db.execute(sql: "UPDATE resources SET archived = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?",
                        arguments: [archived, seq, id, uuid])
-        try reindexNames(uuid: uuid)
+        // An archive only drops the rows; a restore reads the document back for its names.
+        if archived {
+            try Self.indexNames(db, workspace: id, uuid: uuid, kind: current.kind, spec: nil)
+        } else {
+            try reindexNames(uuid: uuid)
+        }
     }
 
     func reindexNames(uuid: String) throws {
@@ -219,7 +224,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
         if let problem = SourceID.problem(with: mapping.sourceID) {
             throw StoreError(.invalidArgument, "cannot map '\(mapping.sourceID)': \(problem)")
         }
-        try requireResource(mapping.uuid)
+        _ = try requireResource(mapping.uuid)
         if let holder = try self.mapping(kind: mapping.kind, sourceID: mapping.sourceID), holder.uuid != mapping.uuid {
             throw StoreError(.sourceIDTaken,
                              "the \(mapping.kind) source id '\(mapping.sourceID)' is taken by '\(holder.sourceID)' "
@@ -293,10 +298,14 @@ final class SQLiteWorkspace: WorkspaceWriting {
         return seq
     }
 
-    private func requireResource(_ uuid: String) throws {
-        let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM resources WHERE workspace_id = ? AND uuid = ?)",
-                                       arguments: [id, uuid]) ?? false
-        if !exists { throw StoreError(.notFound, "no resource \(uuid) in workspace '\(name)'") }
+    /// The resource's kind and archived flag (its document is not read); `notFound` when
+    /// the workspace has no such resource.
+    private func requireResource(_ uuid: String) throws -> (kind: String, archived: Bool) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT kind, archived FROM resources WHERE workspace_id = ? AND uuid = ?",
+                                         arguments: [id, uuid]) else {
+            throw StoreError(.notFound, "no resource \(uuid) in workspace '\(name)'")
+        }
+        return (row["kind"], row["archived"])
     }
 
     static func requireObjectID(_ oid: String) throws {
