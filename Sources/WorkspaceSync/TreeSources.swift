@@ -19,17 +19,21 @@ public struct GitTree: WorkspaceTreeSource {
     }
 
     /// The files below `directories` with their blob ids; only those subtrees are visited.
+    /// A file, link or submodule standing where a directory (or one above it) belongs is
+    /// listed instead.
     public func listing(under directories: [String]) throws -> [TreeFile] {
         guard let tree else { return [] }
         var files: [TreeFile] = []
         for directory in directories {
-            if let blocking = try entryWhereADirectoryBelongs(directory, in: tree) {
-                files.append(blocking)
+            switch try walkDown(to: directory, in: tree) {
+            case .tree(let id):
+                let prefix = Array(directory.utf8)
+                files += try repository.files(inTree: id).map { TreeFile(pathBytes: prefix + $0.pathBytes, id: $0.id, mode: $0.mode) }
+            case .blocked(let file):
+                files.append(file)
+            case .absent:
                 continue
             }
-            guard let entry = try repository.entry(at: String(directory.dropLast()), in: tree), entry.isTree else { continue }
-            let prefix = Array(directory.utf8)
-            files += try repository.files(inTree: entry.id).map { TreeFile(pathBytes: prefix + $0.pathBytes, id: $0.id, mode: $0.mode) }
         }
         return files
     }
@@ -38,16 +42,24 @@ public struct GitTree: WorkspaceTreeSource {
         try listing(under: directories).map { TreeItem(path: $0.pathBytes, mode: $0.mode) }
     }
 
-    /// The file, link or submodule at `directory` (ending in `/`) or at a directory above it.
-    private func entryWhereADirectoryBelongs(_ directory: String, in tree: ObjectID) throws -> TreeFile? {
-        let segments = directory.utf8.dropLast().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+    private enum Descent {
+        case tree(ObjectID)
+        /// A file, link or submodule at the directory or at one above it.
+        case blocked(TreeFile)
+        case absent
+    }
+
+    /// What stands at `directory` (ending in `/`), one segment at a time (split at `/` bytes).
+    private func walkDown(to directory: String, in tree: ObjectID) throws -> Descent {
+        var current = tree
         var path: [UInt8] = []
-        for segment in segments {
+        for segment in directory.utf8.dropLast().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
             path += path.isEmpty ? Array(segment) : [UInt8(ascii: "/")] + segment
-            guard let entry = try repository.entry(at: String(decoding: path, as: UTF8.self), in: tree) else { return nil }
-            if !entry.isTree { return TreeFile(pathBytes: path, id: entry.id, mode: entry.mode) }
+            guard let entry = try repository.entry(at: String(decoding: segment, as: UTF8.self), in: current) else { return .absent }
+            guard entry.isTree else { return .blocked(TreeFile(pathBytes: path, id: entry.id, mode: entry.mode)) }
+            current = entry.id
         }
-        return nil
+        return .tree(current)
     }
 
     public func mode(of path: String) throws -> UInt32? {
