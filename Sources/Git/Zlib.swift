@@ -18,9 +18,21 @@ public enum Zlib {
     public static let packLevel: Int32 = 1
 
     /// A complete zlib stream of `data` at `level` (0-9).
+    ///
+    /// The window and hash table are sized to the input (zlib's defaults are for inputs of
+    /// 32 KB and more): most objects are a few hundred bytes, and setting up zlib's default
+    /// tables cost more than compressing them. A smaller window is recorded in the stream's
+    /// header and every zlib reader (git's included) accepts it; the compression of an input
+    /// that fits in the window is the same.
     public static func deflate(_ data: [UInt8], level: Int32) -> [UInt8] {
         var stream = z_stream()
-        guard czlib_deflate_init(&stream, level) == Z_OK else { fatalError("zlib could not start (out of memory)") }
+        var windowBits: Int32 = 9
+        // zlib keeps 262 bytes of lookahead inside the window.
+        while windowBits < 15 && (1 << windowBits) < data.count + 262 { windowBits += 1 }
+        let memLevel = max(1, min(8, windowBits - 7))
+        guard czlib_deflate_init2(&stream, level, windowBits, memLevel) == Z_OK else {
+            fatalError("zlib could not start (out of memory)")
+        }
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, uLong(data.count)))
         var output = [UInt8](repeating: 0, count: bound)

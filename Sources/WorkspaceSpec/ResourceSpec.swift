@@ -37,7 +37,22 @@ public enum SpecHash {
 
     public static func of(_ value: Value) -> String {
         let digest = SHA256.hash(data: JSONEmitter.canonical(value))
-        return prefix + digest.map { String(format: "%02x", $0) }.joined()
+        return prefix + digest.lowercaseHex
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    /// The bytes as lowercase hex digits, two per byte (written directly: `String(format:)`
+    /// per byte cost more than the hash it formats).
+    public var lowercaseHex: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(underestimatedCount * 2)
+        for byte in self {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import WorkspaceSpec
 import YAML
 
 /// The deterministic text of every row of one workspace, for byte-for-byte state comparisons.
@@ -71,7 +72,7 @@ enum StoreDump {
         case .int64(let int): return String(int)
         case .double(let double): return String(double)
         case .string(let string): return String(decoding: JSONEmitter.canonical(.string(string)), as: UTF8.self)
-        case .blob(let data): return "x" + data.map { String(format: "%02x", $0) }.joined()
+        case .blob(let data): return "x" + data.lowercaseHex
         }
     }
 }

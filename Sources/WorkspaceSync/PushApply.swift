@@ -50,7 +50,8 @@ extension PushImporter {
         }
         for (index, item) in loaded.enumerated() {
             guard let spec = item.result.spec, let path = item.change.newPath else { continue }
-            let written = try ResourceWriter.write(spec, kind: item.change.kind, previousID: item.change.oldID, path: path, tx: tx)
+            let written = try ResourceWriter.write(spec, kind: item.change.kind, previousID: item.change.oldID, path: path,
+                                                   pushed: item.change.newBlob, tx: tx)
             plan.steps.append(written.step)
             options.progress?(index + 1, loaded.count)
         }

@@ -1,3 +1,4 @@
+import Git
 import WorkspaceSpec
 import WorkspaceStore
 import YAML
@@ -68,10 +69,13 @@ struct StoreJudge: CrossCheck.Others {
 /// a change in spec space only), and the postcondition is checked.
 enum ResourceWriter {
     /// Writes `spec` for the resource known as `previousID` (nil: look it up by the new id);
-    /// `path` names the file in messages. Returns what happened and the resource's UUID.
+    /// `path` names the file in messages, `pushed` is the id of the blob `spec` was read
+    /// from when a push brought it (see `projectedHash`). Returns what happened and the
+    /// resource's UUID.
     static func write(_ spec: ResourceSpec, kind: any ResourceKind.Type, previousID: String?, path: String,
-                      tx: any WorkspaceWriting) throws -> (step: PushPlan.Step, uuid: String) {
+                      pushed: ObjectID? = nil, tx: any WorkspaceWriting) throws -> (step: PushPlan.Step, uuid: String) {
         let newID = spec.sourceID
+        let hash = spec.specHash
         let mapping = try previousID.flatMap { try tx.mapping(kind: kind.name, sourceID: $0) }
             ?? tx.mapping(kind: kind.name, sourceID: newID)
         var step = PushPlan.Step.create(kind: kind.name, id: newID)
@@ -79,7 +83,7 @@ enum ResourceWriter {
         if let mapping, let resource = try tx.resource(uuid: mapping.uuid) {
             uuid = resource.uuid
             let renamed = mapping.sourceID != newID
-            if !resource.archived && !renamed && resource.spec == spec.value && mapping.lastSyncedSpecHash == spec.specHash {
+            if !resource.archived && !renamed && resource.spec == spec.value && mapping.lastSyncedSpecHash == hash {
                 return (.unchanged(kind: kind.name, id: newID), uuid)
             }
             if resource.spec != spec.value { try tx.updateResource(uuid: uuid, spec: spec.value) }
@@ -89,24 +93,31 @@ enum ResourceWriter {
         } else {
             uuid = try tx.insertResource(kind: kind.name, spec: spec.value).uuid
         }
-        let projected = try projectedHash(spec, kind: kind)
+        let projected = try projectedHash(spec, kind: kind, read: pushed.map { ($0, hash) })
         do {
             try tx.setMapping(Mapping(kind: kind.name, sourceID: newID, uuid: uuid,
-                                      lastSyncedSpecHash: spec.specHash, lastProjectedSpecHash: projected))
+                                      lastSyncedSpecHash: hash, lastProjectedSpecHash: projected))
         } catch let error as StoreError where error.code == StoreError.Code.sourceIDTaken {
             throw SyncError(.invalid, "\(path): source id '\(newID)' is taken by another \(kind.name) (an archived one keeps its id; restore it, or pick another id)")
         }
         // Postcondition: the workspace holds exactly what the file says.
-        guard try tx.resource(uuid: uuid)?.spec == spec.value, projected == spec.specHash else {
+        guard try tx.resource(uuid: uuid)?.spec == spec.value, projected == hash else {
             throw SyncError(.invalid, "\(path): the workspace cannot hold this document as written (its projection differs)")
         }
         return (step, uuid)
     }
 
     /// The hash of the resource as the workspace would render it: canonical text, read back.
-    static func projectedHash(_ spec: ResourceSpec, kind: any ResourceKind.Type) throws -> String {
-        let text = spec.canonicalText()
-        guard let reread = ResourceLoader.load(Array(text.utf8), path: "", kind: kind, expectedID: spec.sourceID).spec else {
+    ///
+    /// `read` is the blob the spec was loaded from and the hash that load gave: when the
+    /// canonical text is that very blob (its git id is the same), reading it back would load
+    /// the same bytes again, so that hash is the answer without a second parse and check. A
+    /// push of files a workspace wrote (every clone's, and most edits') takes this path.
+    static func projectedHash(_ spec: ResourceSpec, kind: any ResourceKind.Type,
+                              read: (blob: ObjectID, hash: String)? = nil) throws -> String {
+        let text = Array(spec.canonicalText().utf8)
+        if let read, RawObject(type: .blob, data: text).id == read.blob { return read.hash }
+        guard let reread = ResourceLoader.load(text, path: "", kind: kind, expectedID: spec.sourceID).spec else {
             throw SyncError.corrupt("the canonical text of \(spec.sourceID) cannot be read back")
         }
         return reread.specHash

@@ -36,7 +36,7 @@ public enum YAMLEmitter {
         check(yaml_stream_end_event_initialize(&event))
         emitter.emit(&event)
         var bytes = emitter.output.bytes
-        if !mentionsBackslashU(value) { bytes = unescapeAstral(bytes) }
+        if containsBackslashU(bytes) && !mentionsBackslashU(value) { bytes = unescapeAstral(bytes) }
         // libyaml may close an open-ended document (a root `|+` block) with `...`: keep
         // that, it is what makes the trailing newlines part of the value. Otherwise the
         // output already ends in exactly one newline.
@@ -76,11 +76,23 @@ public enum YAMLEmitter {
         return out
     }
 
+    /// True when `bytes` (UTF-8) hold the text `\U`: the output is looked at first, as
+    /// almost none does, and only then every string of the value.
+    static func containsBackslashU<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+        let backslash = UInt8(ascii: "\\"), capitalU = UInt8(ascii: "U")
+        var previous: UInt8 = 0
+        for byte in bytes {
+            if previous == backslash && byte == capitalU { return true }
+            previous = byte
+        }
+        return false
+    }
+
     static func mentionsBackslashU(_ value: Value) -> Bool {
         switch value {
-        case .string(let string): return string.contains("\\U")
+        case .string(let string): return containsBackslashU(string.utf8)
         case .array(let elements): return elements.contains(where: mentionsBackslashU)
-        case .object(let members): return members.contains { $0.key.contains("\\U") || mentionsBackslashU($0.value) }
+        case .object(let members): return members.contains { containsBackslashU($0.key.utf8) || mentionsBackslashU($0.value) }
         default: return false
         }
     }
