@@ -21,7 +21,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
 
     /// Loads the workspace row; throws `noSuchWorkspace` when there is none.
     init(db: Database, name: String, storePath: String) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT id, head_commit, cursor FROM workspaces WHERE name = ?",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, head_commit, cursor FROM workspaces WHERE name = ?"),
                                          arguments: [name]) else {
             throw StoreError.noSuchWorkspace(name, store: storePath)
         }
@@ -36,7 +36,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
     // MARK: Reading
 
     func resource(uuid: String) throws -> StoredResource? {
-        try Row.fetchOne(db, sql: "SELECT * FROM resources WHERE workspace_id = ? AND uuid = ?", arguments: [id, uuid])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM resources WHERE workspace_id = ? AND uuid = ?"), arguments: [id, uuid])
             .map(Self.resource(from:))
     }
 
@@ -58,11 +58,12 @@ final class SQLiteWorkspace: WorkspaceWriting {
     /// Replaces the name index rows of one resource: its names when `spec` is given (a live
     /// resource), none when nil (archived).
     static func indexNames(_ db: Database, workspace: Int64, uuid: String, kind: String, spec: Value?) throws {
-        try db.execute(sql: "DELETE FROM resource_names WHERE workspace_id = ? AND uuid = ?", arguments: [workspace, uuid])
+        try db.cachedStatement(sql: "DELETE FROM resource_names WHERE workspace_id = ? AND uuid = ?")
+            .execute(arguments: [workspace, uuid])
         guard let spec else { return }
         for row in NameIndex.rows(kind: kind, spec: spec) {
-            try db.execute(sql: "INSERT INTO resource_names (workspace_id, uuid, role, name_key) VALUES (?, ?, ?, ?)",
-                           arguments: [workspace, uuid, row.role.rawValue, row.key])
+            try db.cachedStatement(sql: "INSERT INTO resource_names (workspace_id, uuid, role, name_key) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [workspace, uuid, row.role.rawValue, row.key])
         }
     }
 
@@ -73,43 +74,69 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     func mapping(kind: String, sourceID: String) throws -> Mapping? {
-        try Row.fetchOne(db, sql: "SELECT * FROM mappings WHERE workspace_id = ? AND kind = ? AND source_id = ?",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM mappings WHERE workspace_id = ? AND kind = ? AND source_id = ?"),
                          arguments: [id, kind, sourceID]).map(Self.mapping(from:))
     }
 
     func mapping(uuid: String) throws -> Mapping? {
-        try Row.fetchOne(db, sql: "SELECT * FROM mappings WHERE workspace_id = ? AND uuid = ?", arguments: [id, uuid])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM mappings WHERE workspace_id = ? AND uuid = ?"), arguments: [id, uuid])
             .map(Self.mapping(from:))
     }
 
     func mappings() throws -> [Mapping] {
-        try Row.fetchAll(db, sql: "SELECT * FROM mappings WHERE workspace_id = ? ORDER BY kind, source_id, uuid",
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM mappings WHERE workspace_id = ? ORDER BY kind, source_id, uuid"),
                          arguments: [id]).map(Self.mapping(from:))
     }
 
-    func object(_ oid: String) throws -> GitObject? {
-        try ObjectCodec.decode(chains([oid])[oid] ?? [], cache: decoded)
+    func objects(_ oids: [String]) throws -> [String: GitObject] {
+        try ObjectCodec.objects(oids, cache: decoded, chains: chains)
     }
 
-    /// The objects' rows and their delta bases, nearest first (`ObjectCodec.chainsQuery`).
+    /// The objects' rows and their delta bases, nearest first: the rows asked for in one
+    /// plain question, then, only for those that are deltas (large trees), their chains
+    /// (`ObjectCodec.chainsQuery`). A clone reads thousands of rows per question, almost all
+    /// whole objects; on this local file a second question costs nothing, unlike the
+    /// recursive one's sort of every row with its data.
     private func chains(_ oids: [String]) throws -> [String: [ObjectRow]] {
+        // Only well-formed ids can be stored (and only they need no quoting in a JSON list).
+        let wanted = oids.filter(GitObject.isValidID)
+        guard !wanted.isEmpty else { return [:] }
+        let list = "[\"" + wanted.joined(separator: "\",\"") + "\"]"
+        var chains: [String: [ObjectRow]] = [:]
+        var deltas: [String] = []
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+            SELECT oid, type, encoding, base_oid, generation, size, data FROM objects
+            WHERE workspace_id = ?1 AND oid IN (SELECT value FROM json_each(?2))
+            """), arguments: [id, list])
+        while let row = try rows.next() {
+            let object = try Self.objectRow(row, from: 0)
+            if object.encoding == .delta { deltas.append(object.oid) } else { chains[object.oid] = [object] }
+        }
+        guard !deltas.isEmpty else { return chains }
         let statement = try db.cachedStatement(sql: ObjectCodec.chainsQuery(
             workspace: "?1", starts: "oid IN (SELECT value FROM json_each(?2))"))
-        let list = "[" + oids.map { String(decoding: JSONEmitter.canonical(.string($0)), as: UTF8.self) }
-            .joined(separator: ",") + "]"
-        return ObjectCodec.chains(try Row.fetchAll(statement, arguments: [id, list]).map { row in
-            let encoding: Int = row["encoding"]
-            guard let parsed = ObjectCodec.Encoding(rawValue: encoding) else {
-                throw StoreError.damaged("object \(row["oid"] as String) has encoding \(encoding)")
-            }
-            let data: Data = row["data"]
-            return (row["start"], ObjectRow(oid: row["oid"], type: row["type"], encoding: parsed, base: row["base_oid"],
-                                            generation: row["generation"], size: row["size"], data: Array(data)))
-        })
+        let starts = "[\"" + deltas.joined(separator: "\",\"") + "\"]"
+        let links = try Row.fetchCursor(statement, arguments: [id, starts])
+        while let row = try links.next() {
+            chains[row[0], default: []].append(try Self.objectRow(row, from: 1))
+        }
+        return chains
+    }
+
+    /// An `ObjectRow` from the columns `oid, type, encoding, base_oid, generation, size, data`
+    /// starting at column `first`.
+    private static func objectRow(_ row: Row, from first: Int) throws -> ObjectRow {
+        let encoding: Int = row[first + 2]
+        guard let parsed = ObjectCodec.Encoding(rawValue: encoding) else {
+            throw StoreError.damaged("object \(row[first] as String) has encoding \(encoding)")
+        }
+        let data = row.dataNoCopy(atIndex: first + 6).map { Array($0) } ?? []
+        return ObjectRow(oid: row[first], type: row[first + 1], encoding: parsed, base: row[first + 3],
+                         generation: row[first + 4], size: row[first + 5], data: data)
     }
 
     func hasObject(_ oid: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM objects WHERE workspace_id = ? AND oid = ?)",
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM objects WHERE workspace_id = ? AND oid = ?)"),
                           arguments: [id, oid]) ?? false
     }
 
@@ -127,7 +154,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     func hasPendingOutbox() throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM workspace_outbox WHERE workspace = ? AND state = 'pending')",
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM workspace_outbox WHERE workspace = ? AND state = 'pending')"),
                           arguments: [name]) ?? false
     }
 
@@ -138,10 +165,10 @@ final class SQLiteWorkspace: WorkspaceWriting {
 
     func settleOutbox(id entry: Int64, state: OutboxEntry.State, commit: String?, error: String?) throws {
         if let commit { try Self.requireObjectID(commit) }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE workspace_outbox SET state = ?, commit_oid = ?, error = ?
             WHERE id = ? AND workspace = ? AND state = 'pending'
-            """, arguments: [state.rawValue, commit, error, entry, name])
+            """).execute(arguments: [state.rawValue, commit, error, entry, name])
         guard db.changesCount == 1 else {
             throw StoreError(.notFound, "no pending outbox row \(entry) for workspace '\(name)'")
         }
@@ -169,7 +196,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     func changes(after seq: Int) throws -> [Change] {
-        try Row.fetchAll(db, sql: "SELECT * FROM changes WHERE workspace_id = ? AND seq > ? ORDER BY seq",
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM changes WHERE workspace_id = ? AND seq > ? ORDER BY seq"),
                          arguments: [id, seq]).map(Self.change(from:))
     }
 
@@ -179,10 +206,10 @@ final class SQLiteWorkspace: WorkspaceWriting {
         let seq = try nextSeq()
         let resource = StoredResource(uuid: UUID().uuidString.lowercased(), kind: kind, spec: spec,
                                       archived: false, createdSeq: seq, updatedSeq: seq)
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO resources (workspace_id, uuid, kind, spec, archived, created_seq, updated_seq)
             VALUES (?, ?, ?, ?, 0, ?, ?)
-            """, arguments: [id, resource.uuid, kind, SpecJSON.encode(spec), seq, seq])
+            """).execute(arguments: [id, resource.uuid, kind, SpecJSON.encode(spec), seq, seq])
         try Self.indexNames(db, workspace: id, uuid: resource.uuid, kind: kind, spec: spec)
         return resource
     }
@@ -190,16 +217,16 @@ final class SQLiteWorkspace: WorkspaceWriting {
     func updateResource(uuid: String, spec: Value) throws {
         let current = try requireResource(uuid)
         let seq = try nextSeq()
-        try db.execute(sql: "UPDATE resources SET spec = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?",
-                       arguments: [SpecJSON.encode(spec), seq, id, uuid])
+        try db.cachedStatement(sql: "UPDATE resources SET spec = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?")
+            .execute(arguments: [SpecJSON.encode(spec), seq, id, uuid])
         try Self.indexNames(db, workspace: id, uuid: uuid, kind: current.kind, spec: current.archived ? nil : spec)
     }
 
     func setArchived(uuid: String, _ archived: Bool) throws {
         let current = try requireResource(uuid)
         let seq = try nextSeq()
-        try db.execute(sql: "UPDATE resources SET archived = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?",
-                       arguments: [archived, seq, id, uuid])
+        try db.cachedStatement(sql: "UPDATE resources SET archived = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?")
+            .execute(arguments: [archived, seq, id, uuid])
         // An archive only drops the rows; a restore reads the document back for its names.
         if archived {
             try Self.indexNames(db, workspace: id, uuid: uuid, kind: current.kind, spec: nil)
@@ -215,7 +242,8 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     func staleNameIndex() throws -> [String] {
-        let rows = try Row.fetchAll(db, sql: "SELECT uuid, role, name_key FROM resource_names WHERE workspace_id = ?", arguments: [id])
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT uuid, role, name_key FROM resource_names WHERE workspace_id = ?"),
+                                    arguments: [id])
         return NameIndex.stale(resources: try resources(includeArchived: true),
                                rows: rows.map { (uuid: $0["uuid"], role: $0["role"], key: $0["name_key"]) })
     }
@@ -230,15 +258,15 @@ final class SQLiteWorkspace: WorkspaceWriting {
                              "the \(mapping.kind) source id '\(mapping.sourceID)' is taken by '\(holder.sourceID)' "
                              + "(ids are compared ignoring case); choose another id")
         }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO mappings (workspace_id, kind, source_id, uuid, last_synced_spec_hash, last_projected_spec_hash)
             VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (workspace_id, uuid) DO UPDATE SET
                 kind = excluded.kind, source_id = excluded.source_id,
                 last_synced_spec_hash = excluded.last_synced_spec_hash,
                 last_projected_spec_hash = excluded.last_projected_spec_hash
-            """, arguments: [id, mapping.kind, mapping.sourceID, mapping.uuid,
-                             mapping.lastSyncedSpecHash, mapping.lastProjectedSpecHash])
+            """).execute(arguments: [id, mapping.kind, mapping.sourceID, mapping.uuid,
+                                     mapping.lastSyncedSpecHash, mapping.lastProjectedSpecHash])
     }
 
     func putObjects(_ objects: [GitObject], deltaBases: [String: String]) throws {
@@ -256,32 +284,32 @@ final class SQLiteWorkspace: WorkspaceWriting {
 
     func moveHead(from expected: String?, to new: String?) throws {
         try HeadMove.check(workspace: name, head: head, expected: expected, new: new) { try object($0)?.type }
-        try db.execute(sql: "UPDATE workspaces SET head_commit = ? WHERE id = ?", arguments: [new, id])
+        try db.cachedStatement(sql: "UPDATE workspaces SET head_commit = ? WHERE id = ?").execute(arguments: [new, id])
         head = new
     }
 
     func advanceCursor() throws -> Int {
-        try db.execute(sql: "UPDATE workspaces SET cursor = cursor + 1 WHERE id = ?", arguments: [id])
-        cursor = try Int.fetchOne(db, sql: "SELECT cursor FROM workspaces WHERE id = ?", arguments: [id]) ?? 0
+        try db.cachedStatement(sql: "UPDATE workspaces SET cursor = cursor + 1 WHERE id = ?").execute(arguments: [id])
+        cursor = try Int.fetchOne(db.cachedStatement(sql: "SELECT cursor FROM workspaces WHERE id = ?"), arguments: [id]) ?? 0
         return cursor
     }
 
     func appendChange(_ change: Change) throws -> Int {
         if let commit = change.commit { try Self.requireObjectID(commit) }
         let seq = try nextSeq()
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO changes (workspace_id, seq, uuid, action, author_name, author_email, time,
                                  tz_offset_minutes, message, commit_oid)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [id, seq, change.uuid, change.action.rawValue, change.authorName, change.authorEmail,
-                             change.time, change.tzOffsetMinutes, change.message, change.commit])
+            """).execute(arguments: [id, seq, change.uuid, change.action.rawValue, change.authorName, change.authorEmail,
+                                     change.time, change.tzOffsetMinutes, change.message, change.commit])
         return seq
     }
 
     func setChangeCommit(seq: Int, commit: String) throws {
         try Self.requireObjectID(commit)
-        try db.execute(sql: "UPDATE changes SET commit_oid = ? WHERE workspace_id = ? AND seq = ?",
-                       arguments: [commit, id, seq])
+        try db.cachedStatement(sql: "UPDATE changes SET commit_oid = ? WHERE workspace_id = ? AND seq = ?")
+            .execute(arguments: [commit, id, seq])
         guard db.changesCount == 1 else {
             throw StoreError(.notFound, "no change \(seq) in workspace '\(name)'")
         }
@@ -291,8 +319,8 @@ final class SQLiteWorkspace: WorkspaceWriting {
 
     /// Takes the next number of the workspace's sequence (resources and changes share it).
     private func nextSeq() throws -> Int {
-        try db.execute(sql: "UPDATE workspaces SET last_seq = last_seq + 1 WHERE id = ?", arguments: [id])
-        guard let seq = try Int.fetchOne(db, sql: "SELECT last_seq FROM workspaces WHERE id = ?", arguments: [id]) else {
+        try db.cachedStatement(sql: "UPDATE workspaces SET last_seq = last_seq + 1 WHERE id = ?").execute(arguments: [id])
+        guard let seq = try Int.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM workspaces WHERE id = ?"), arguments: [id]) else {
             throw StoreError.noSuchWorkspace(name, store: storePath)
         }
         return seq
@@ -301,7 +329,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
     /// The resource's kind and archived flag (its document is not read); `notFound` when
     /// the workspace has no such resource.
     private func requireResource(_ uuid: String) throws -> (kind: String, archived: Bool) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT kind, archived FROM resources WHERE workspace_id = ? AND uuid = ?",
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT kind, archived FROM resources WHERE workspace_id = ? AND uuid = ?"),
                                          arguments: [id, uuid]) else {
             throw StoreError(.notFound, "no resource \(uuid) in workspace '\(name)'")
         }
