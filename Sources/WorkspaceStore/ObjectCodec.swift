@@ -73,6 +73,22 @@ enum ObjectCodec {
         """
     }
 
+    /// At most this many objects are asked for in one question: a level of a 100 000-entry
+    /// tree is read in a few dozen questions, each holding a bounded number of rows.
+    static let batch = 2048
+
+    /// The objects among `oids` that `chains` (reading `chainsQuery`) finds, decoded, by id.
+    static func objects(_ oids: [String], cache: Cache, chains: ([String]) throws -> [String: [ObjectRow]]) throws -> [String: GitObject] {
+        var found: [String: GitObject] = [:]
+        found.reserveCapacity(oids.count)
+        for start in stride(from: 0, to: oids.count, by: batch) {
+            for (oid, chain) in try chains(Array(oids[start..<min(start + batch, oids.count)])) {
+                found[oid] = try decode(chain, cache: cache)
+            }
+        }
+        return found
+    }
+
     /// `chainsQuery`'s rows, as one chain per object asked for.
     static func chains(_ rows: [(start: String, row: ObjectRow)]) -> [String: [ObjectRow]] {
         var chains: [String: [ObjectRow]] = [:]

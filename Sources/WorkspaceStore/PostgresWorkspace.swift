@@ -76,8 +76,8 @@ final class PostgresWorkspace: WorkspaceWriting {
         return (0..<rows.count).map { Self.mapping(rows, $0) }
     }
 
-    func object(_ oid: String) throws -> GitObject? {
-        try ObjectCodec.decode(chains([oid])[oid] ?? [], cache: decoded)
+    func objects(_ oids: [String]) throws -> [String: GitObject] {
+        try ObjectCodec.objects(oids, cache: decoded, chains: chains)
     }
 
     /// The objects' rows and their delta bases, nearest first, in one round trip

@@ -73,7 +73,9 @@ public protocol WorkspaceReading {
     func mapping(uuid: String) throws -> Mapping?
     /// Every mapping, ordered by kind, then source id ignoring case.
     func mappings() throws -> [Mapping]
-    func object(_ oid: String) throws -> GitObject?
+    /// The stored objects among `oids`, by id (an id not stored is absent): one question
+    /// per few thousand ids, so a clone reads its objects a tree level at a time.
+    func objects(_ oids: [String]) throws -> [String: GitObject]
     func hasObject(_ oid: String) throws -> Bool
     /// Which of `oids` the workspace stores: one question for many, so a push asks once per
     /// tree it visits, not once per entry (a bounded number of round trips to a server).
@@ -82,6 +84,12 @@ public protocol WorkspaceReading {
     func changes(after seq: Int) throws -> [Change]
     /// True when an application left outbox rows for this workspace that are still pending.
     func hasPendingOutbox() throws -> Bool
+}
+
+extension WorkspaceReading {
+    public func object(_ oid: String) throws -> GitObject? {
+        try objects([oid])[oid]
+    }
 }
 
 /// What a transaction may change in one workspace.

@@ -19,11 +19,20 @@ struct StoreObjects {
     let reader: any WorkspaceReading
 
     func object(_ id: ObjectID) throws -> RawObject {
-        guard let stored = try reader.object(id.hex), let raw = stored.raw else {
-            throw SyncError.corrupt("object \(id.hex) is missing from workspace '\(reader.name)'; run git workspace fsck "
-                                    + "on the store to see what else is, and with --repair to rebuild what can be")
+        try objects([id])[0]
+    }
+
+    /// `ids`' objects in their order, read a few thousand per question
+    /// (`WorkspaceReading.objects`); throws `corrupt` when one is not stored.
+    func objects(_ ids: [ObjectID]) throws -> [RawObject] {
+        let stored = try reader.objects(ids.map(\.hex))
+        return try ids.map { id in
+            guard let raw = stored[id.hex]?.raw else {
+                throw SyncError.corrupt("object \(id.hex) is missing from workspace '\(reader.name)'; run git workspace fsck "
+                                        + "on the store to see what else is, and with --repair to rebuild what can be")
+            }
+            return raw
         }
-        return raw
     }
 
     /// Which of `ids` the workspace stores, asked in one question.

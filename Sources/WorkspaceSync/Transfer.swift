@@ -14,7 +14,7 @@ import WorkspaceStore
 enum Transfer {
     /// Objects reachable from `head` in the store that `client` does not have.
     static func missingInClient(from head: ObjectID, store: StoreObjects, client: Repository) throws -> [RawObject] {
-        let walk = Walk(read: store.object,
+        let walk = Walk(read: store.objects,
                         readKnown: { id in try client.object(id) ?? store.object(id) },
                         has: { ids in Set(try ids.filter { try client.hasObject($0) }) },
                         limits: nil)
@@ -38,16 +38,17 @@ enum Transfer {
             guard let object = try client.object(id) else { throw SyncError.corrupt("the pushed history lacks object \(id.hex)") }
             return object
         }
-        let walk = Walk(read: read, readKnown: read, has: store.stored(among:),
+        let walk = Walk(read: { ids in try ids.map(read) }, readKnown: read, has: store.stored(among:),
                         limits: Walk.Limits(header: { try client.objectHeader($0) }))
         return try walk.objects(from: tip)
     }
 
-    /// One direction of a transfer: `read` reads from the side that has every object,
-    /// `readKnown` an object the receiver is known to have (the parents' commits and trees,
-    /// from whichever side reads them cheaper), `has` says which of some ids the receiver has.
+    /// One direction of a transfer: `read` reads from the side that has every object (the
+    /// objects of one level of the walk at once, in the order asked), `readKnown` an object
+    /// the receiver is known to have (the parents' commits and trees, from whichever side
+    /// reads them cheaper), `has` says which of some ids the receiver has.
     struct Walk {
-        var read: (ObjectID) throws -> RawObject
+        var read: ([ObjectID]) throws -> [RawObject]
         var readKnown: (ObjectID) throws -> RawObject
         var has: ([ObjectID]) throws -> Set<ObjectID>
         /// Set for a push: `PushLimits` are checked on the way.
@@ -88,11 +89,10 @@ enum Transfer {
                 let candidates = level.filter { seen.insert($0).inserted }
                 let had = try has(candidates)
                 level = []
-                for id in candidates where !had.contains(id) {
-                    let object = try read(id)
+                for object in try read(candidates.filter { !had.contains($0) }) {
                     found.objects.append(object)
                     let links = try CommitData.parseLinks(object.data)
-                    commits[id] = links
+                    commits[object.id] = links
                     pairs.append((links.tree, links.parents.first))
                     level += links.parents
                 }
@@ -114,6 +114,7 @@ enum Transfer {
                 }
                 let had = try has(fresh.map(\.id))
                 var next: [Visit] = []
+                var reading: [Visit] = []
                 for visit in fresh {
                     if had.contains(visit.id) {
                         if visit.isTree { placed.append(visit) }
@@ -124,7 +125,9 @@ enum Transfer {
                         problems.append(PushLimits.tooLarge(path: visit.path, size: header.size))
                         continue
                     }
-                    let object = try read(visit.id)
+                    reading.append(visit)
+                }
+                for (visit, object) in zip(reading, try read(reading.map(\.id))) {
                     found.objects.append(object)
                     guard visit.isTree else { continue }
                     if let old = visit.old { found.replaced[visit.id.hex] = old.hex }
