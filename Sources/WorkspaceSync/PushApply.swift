@@ -20,14 +20,25 @@ extension PushImporter {
     /// Judges the changed files and writes them into the workspace: archives first (so a
     /// source id freed by a removal can be taken in the same push), then every document.
     func apply(_ changes: Changes, tx: any WorkspaceWriting, plan: inout PushPlan) throws {
-        var loaded: [(change: FileChange, result: ResourceLoader.Result)] = []
+        // Blobs are read here (a repository is used from one thread); parsing, checking and
+        // rendering each document is pure and runs on every core (`Parallel`).
+        var pending: [Pending] = []
         for change in changes.files {
             guard let path = change.newPath, let blob = change.newBlob, let id = change.newID else { continue }
             // The size from the blob's header first: a document over the YAML limit is refused unread.
             let size = try client.objectHeader(blob)?.size ?? 0
-            loaded.append((change, try ResourceLoader.load(byteCount: size, read: { try client.blob(blob) },
-                                                           path: path, kind: change.kind, expectedID: id)))
+            let bytes = (try? YAMLParser.checkSize(size)) == nil ? nil : try client.blob(blob)
+            pending.append(Pending(kind: change.kind, path: path, id: id, blob: blob, size: size, bytes: bytes))
         }
+        let prepared = Parallel.map(pending) { item in
+            // The parsed document is dropped: a push of 100 000 files would hold every tree of nodes.
+            var result = ResourceLoader.load(byteCount: item.size, read: { item.bytes ?? [] }, path: item.path,
+                                             kind: item.kind, expectedID: item.id)
+            result.node = nil
+            return (result, result.spec.map { ResourceWriter.prepare($0, kind: item.kind, pushed: item.blob) })
+        }
+        let written = changes.files.filter { $0.newPath != nil && $0.newBlob != nil && $0.newID != nil }
+        let loaded = zip(written, prepared).map { (change: $0, result: $1.0, prepared: $1.1) }
         var touched: Set<String> = []
         for change in changes.files {
             if let oldID = change.oldID, let mapping = try tx.mapping(kind: change.kind.name, sourceID: oldID) {
@@ -51,13 +62,24 @@ extension PushImporter {
         for (index, item) in loaded.enumerated() {
             guard let spec = item.result.spec, let path = item.change.newPath else { continue }
             let written = try ResourceWriter.write(spec, kind: item.change.kind, previousID: item.change.oldID, path: path,
-                                                   pushed: item.change.newBlob, tx: tx)
+                                                   prepared: item.prepared, tx: tx)
             plan.steps.append(written.step)
             options.progress?(index + 1, loaded.count)
         }
         if !options.allowMassArchive {
             try refuseMassArchive(archived, liveBefore: liveBefore, plan: plan)
         }
+    }
+
+    /// A changed file's blob as read for `apply`: `bytes` is nil when `size` is over the
+    /// YAML limit (the loader then refuses it unread).
+    struct Pending: Sendable {
+        var kind: any ResourceKind.Type
+        var path: String
+        var id: String
+        var blob: ObjectID
+        var size: Int
+        var bytes: [UInt8]?
     }
 
     /// Throws `massArchive` (carrying the plan, for `--dry-run`) when a kind loses too many.

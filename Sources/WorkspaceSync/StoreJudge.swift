@@ -69,13 +69,14 @@ struct StoreJudge: CrossCheck.Others {
 /// a change in spec space only), and the postcondition is checked.
 enum ResourceWriter {
     /// Writes `spec` for the resource known as `previousID` (nil: look it up by the new id);
-    /// `path` names the file in messages, `pushed` is the id of the blob `spec` was read
-    /// from when a push brought it (see `projectedHash`). Returns what happened and the
-    /// resource's UUID.
+    /// `path` names the file in messages; `prepared` is `prepare(spec)`, when the caller
+    /// made it beforehand (a push prepares all its documents at once, on every core).
+    /// Returns what happened and the resource's UUID.
     static func write(_ spec: ResourceSpec, kind: any ResourceKind.Type, previousID: String?, path: String,
-                      pushed: ObjectID? = nil, tx: any WorkspaceWriting) throws -> (step: PushPlan.Step, uuid: String) {
+                      prepared: Result<Prepared, SyncError>? = nil,
+                      tx: any WorkspaceWriting) throws -> (step: PushPlan.Step, uuid: String) {
         let newID = spec.sourceID
-        let hash = spec.specHash
+        let (hash, projected) = try (prepared ?? prepare(spec, kind: kind)).get().pair
         let mapping = try previousID.flatMap { try tx.mapping(kind: kind.name, sourceID: $0) }
             ?? tx.mapping(kind: kind.name, sourceID: newID)
         var step = PushPlan.Step.create(kind: kind.name, id: newID)
@@ -93,7 +94,6 @@ enum ResourceWriter {
         } else {
             uuid = try tx.insertResource(kind: kind.name, spec: spec.value).uuid
         }
-        let projected = try projectedHash(spec, kind: kind, read: pushed.map { ($0, hash) })
         do {
             try tx.setMapping(Mapping(kind: kind.name, sourceID: newID, uuid: uuid,
                                       lastSyncedSpecHash: hash, lastProjectedSpecHash: projected))
@@ -105,6 +105,24 @@ enum ResourceWriter {
             throw SyncError(.invalid, "\(path): the workspace cannot hold this document as written (its projection differs)")
         }
         return (step, uuid)
+    }
+
+    /// What writing `spec` needs that depends on the document alone: its spec hash and its
+    /// projected hash (`projectedHash`). `pushed` is the blob it was read from, if a push
+    /// brought it. Pure, so a push runs it for every document in parallel.
+    struct Prepared: Sendable {
+        var hash: String
+        var projected: String
+        var pair: (String, String) { (hash, projected) }
+    }
+
+    static func prepare(_ spec: ResourceSpec, kind: any ResourceKind.Type, pushed: ObjectID? = nil) -> Result<Prepared, SyncError> {
+        let hash = spec.specHash
+        do {
+            return .success(Prepared(hash: hash, projected: try projectedHash(spec, kind: kind, read: pushed.map { ($0, hash) })))
+        } catch {
+            return .failure(error as? SyncError ?? SyncError.corrupt("\(error)"))
+        }
     }
 
     /// The hash of the resource as the workspace would render it: canonical text, read back.
