@@ -115,8 +115,9 @@ struct GitCredential: Equatable {
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
+        let exit: ProcessExit
         do {
-            try process.run()
+            exit = try ProcessExit(starting: process)
         } catch {
             try? input.fileHandleForWriting.close()
             try? output.fileHandleForReading.close()
@@ -135,7 +136,7 @@ struct GitCredential: Equatable {
         let data = try? output.fileHandleForReading.readToEnd()
         try? output.fileHandleForReading.close()
         written.wait()
-        process.waitUntilExit()
+        exit.wait()
         guard process.terminationReason == .exit, process.terminationStatus == 0 else { return nil }
         return data ?? Data()
     }

@@ -1,4 +1,5 @@
 import Foundation
+import WorkspaceStore
 
 /// Running other programs (`git`, a chained hook, `git workspace sync`) with their exit
 /// status checked by the caller: nothing here decides that a non-zero status is fine.
@@ -86,8 +87,9 @@ public enum Subprocess {
             process.standardOutput = outPipe
             process.standardError = errPipe
         }
+        let exit: ProcessExit
         do {
-            try process.run()
+            exit = try ProcessExit(starting: process)
         } catch {
             throw Failure(message: "cannot run \(program): \(error.localizedDescription)")
         }
@@ -97,7 +99,7 @@ public enum Subprocess {
         }
         if case .inherit = input {} else { try? inPipe.fileHandleForWriting.close() }
         guard capture else {
-            process.waitUntilExit()
+            exit.wait()
             return Result(status: process.terminationStatus, stdout: Data(), stderr: "")
         }
         // Read both pipes at once so that neither fills up and blocks the child.
@@ -110,7 +112,7 @@ public enum Subprocess {
         }
         let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
         group.wait()
-        process.waitUntilExit()
+        exit.wait()
         return Result(status: process.terminationStatus, stdout: outData,
                       stderr: String(decoding: errData, as: UTF8.self))
     }
