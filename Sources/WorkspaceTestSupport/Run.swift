@@ -65,10 +65,6 @@ public struct Runner: Sendable {
         process.standardOutput = outPipe
         process.standardError = errPipe
         process.standardInput = inPipe
-        // Woken by the exit, not by Foundation's 50 ms polling of `waitUntilExit` (as
-        // WorkspaceStore's ProcessExit, which this target does not depend on).
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
         try process.run()
         if let stdin { inPipe.fileHandleForWriting.write(Data(stdin.utf8)) }
         try inPipe.fileHandleForWriting.close()
@@ -82,7 +78,7 @@ public struct Runner: Sendable {
         }
         let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
         group.wait()
-        exited.wait()
+        process.waitUntilExit()
         Self.log(arguments, outData, errData)
         return RunResult(status: process.terminationStatus,
                          stdout: String(decoding: outData, as: UTF8.self),
