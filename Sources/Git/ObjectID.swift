@@ -27,6 +27,16 @@ public struct ObjectID: Hashable, Sendable, CustomStringConvertible, Comparable 
         bytes = out
     }
 
+    /// The 20 bytes hashed at once (an array's own hashing feeds the hasher byte by byte,
+    /// and a walk hashes ids by the ten thousand).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    public static func == (lhs: ObjectID, rhs: ObjectID) -> Bool {
+        lhs.bytes == rhs.bytes
+    }
+
     init(_ oid: git_oid) {
         var copy = oid
         bytes = withUnsafeBytes(of: &copy.id) { Array($0) }

@@ -42,6 +42,22 @@ extension Repository {
         return git_odb_exists(odb, &oid) == 1
     }
 
+    /// Which of `ids` the repository has. The pack directory is read again once (so a pack
+    /// written since the repository was opened counts), then every id is looked up without
+    /// `git_odb_exists`' rescan of the pack directory after each miss: a clone's walk asks
+    /// about thousands of objects an empty repository lacks, and those rescans were a
+    /// quarter of its time.
+    public func objects(among ids: [ObjectID]) throws(GitError) -> Set<ObjectID> {
+        let odb = try database()
+        try check("read the object directory", git_odb_refresh(odb))
+        var found: Set<ObjectID> = []
+        for id in ids {
+            var oid = id.raw
+            if git_odb_exists_ext(odb, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1 { found.insert(id) }
+        }
+        return found
+    }
+
     /// Writes `objects` into the repository as one pack (indexed by libgit2), calling
     /// `progress` with (objects indexed, total) as the indexer goes, and `midway` when half
     /// of the pack's bytes are written (a fault point: a process killed there leaves a

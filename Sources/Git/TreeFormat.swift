@@ -51,12 +51,25 @@ public enum TreeFormat {
         var entries: [TreeEntry] = []
         entries.reserveCapacity(spans.count)
         for span in spans {
-            guard let mode = UInt32(String(decoding: data[span.start..<span.space], as: UTF8.self), radix: 8),
+            guard let mode = octal(data[span.start..<span.space]),
                   let id = ObjectID(bytes: Array(data[(span.nul + 1)...(span.nul + 20)]))
             else { throw Malformed() }
             entries.append(TreeEntry(name: Array(data[(span.space + 1)..<span.nul]), mode: mode, id: id))
         }
         return entries
+    }
+
+    /// An entry's mode: octal digits read straight from the bytes; anything else (a sign,
+    /// other characters) is left to `UInt32(_:radix:)`, so what is accepted stays what it was.
+    static func octal(_ digits: ArraySlice<UInt8>) -> UInt32? {
+        var value: UInt32 = 0
+        for digit in digits {
+            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "7"), value <= UInt32.max >> 3 else {
+                return UInt32(String(decoding: digits, as: UTF8.self), radix: 8)
+            }
+            value = value << 3 | UInt32(digit - UInt8(ascii: "0"))
+        }
+        return digits.isEmpty ? nil : value
     }
 
     /// Where one entry lies in a tree object: it starts at `start`, its mode ends at the
@@ -84,10 +97,20 @@ public enum TreeFormat {
         return spans
     }
 
-    /// git's tree order.
-    static func gitOrder(_ a: TreeEntry, _ b: TreeEntry) -> Bool {
-        let left = a.isTree ? a.name + [UInt8(ascii: "/")] : a.name
-        let right = b.isTree ? b.name + [UInt8(ascii: "/")] : b.name
-        return left.lexicographicallyPrecedes(right)
+    /// git's tree order: names compared bytewise, a directory's as if it ended in `/`.
+    public static func gitOrder(_ a: TreeEntry, _ b: TreeEntry) -> Bool {
+        func key(_ entry: TreeEntry, _ index: Int) -> UInt8? {
+            index < entry.name.count ? entry.name[index] : index == entry.name.count && entry.isTree ? UInt8(ascii: "/") : nil
+        }
+        var index = 0
+        while true {
+            switch (key(a, index), key(b, index)) {
+            case (nil, nil): return false
+            case (nil, _): return true
+            case (_, nil): return false
+            case let (left?, right?) where left != right: return left < right
+            default: index += 1
+            }
+        }
     }
 }

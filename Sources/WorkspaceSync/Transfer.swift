@@ -16,7 +16,7 @@ enum Transfer {
     static func missingInClient(from head: ObjectID, store: StoreObjects, client: Repository) throws -> [RawObject] {
         let walk = Walk(read: store.objects,
                         readKnown: { id in try client.object(id) ?? store.object(id) },
-                        has: { ids in Set(try ids.filter { try client.hasObject($0) }) },
+                        has: { ids in try client.objects(among: ids) },
                         limits: nil)
         return try walk.objects(from: head).objects
     }
@@ -131,10 +131,14 @@ enum Transfer {
                     found.objects.append(object)
                     guard visit.isTree else { continue }
                     if let old = visit.old { found.replaced[visit.id.hex] = old.hex }
-                    var before: [[UInt8]: TreeEntry] = [:]
-                    for entry in try visit.old.map({ try TreeFormat.parse(readKnown($0).data) }) ?? [] { before[entry.name] = entry }
+                    // Both trees list their entries in git's order, so each new entry's namesake
+                    // in the old tree is found by walking the two lists together. (A tree not
+                    // in that order only loses matches: its entries are then visited in full.)
+                    let before = try visit.old.map { try TreeFormat.parse(readKnown($0).data) } ?? []
+                    var cursor = 0
                     for entry in try TreeFormat.parse(object.data) where entry.mode != TreeEntry.submodule {
-                        let old = before[entry.name]
+                        while cursor < before.count && TreeFormat.gitOrder(before[cursor], entry) { cursor += 1 }
+                        let old = cursor < before.count && before[cursor].name == entry.name ? before[cursor] : nil
                         if old?.id == entry.id { continue }
                         let path = visit.path.isEmpty ? entry.name : visit.path + [UInt8(ascii: "/")] + entry.name
                         if limits != nil && entry.isTree && visit.depth + 1 > PushLimits.maxTreeDepth {
