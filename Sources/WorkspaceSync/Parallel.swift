@@ -31,3 +31,25 @@ enum Parallel {
         return slots.map { $0! }
     }
 }
+
+/// Work started on another thread now, its result collected later: a command overlaps a
+/// child process (a `git fetch`) with work of its own that the child cannot affect.
+public final class Background<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    // Written once by the work before `done` is signalled; read only after waiting for it.
+    private var value: Value?
+
+    public init(_ work: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async { [self] in
+            value = work()
+            done.signal()
+        }
+    }
+
+    /// The work's result, waiting for it to finish (any number of times).
+    public func result() -> Value {
+        done.wait()
+        done.signal()
+        return value!
+    }
+}
