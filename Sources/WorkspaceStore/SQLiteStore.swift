@@ -152,6 +152,13 @@ public final class SQLiteStore: WorkspaceStore {
     private func immediate<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
         try translating(operation) {
             try queue.writeWithoutTransaction { db in
+                // A large write (an initial push inserts hundreds of thousands of rows under
+                // random keys) misses SQLite's default 2 MB page cache on nearly every insert
+                // once the store outgrows it: 64 MB, taken only as pages are used, and given
+                // back after the transaction. Reads keep the default.
+                let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
+                try db.execute(sql: "PRAGMA cache_size = -65536")
+                defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
