@@ -1,4 +1,5 @@
 import Crypto
+import Glibc
 
 /// Builds a pack (version 2) of whole objects, without deltas.
 ///
@@ -10,14 +11,21 @@ import Crypto
 /// repack it.
 public enum PackWriter {
     public static func pack(_ objects: [RawObject]) -> [UInt8] {
+        pack(objects.map(PackEntry.init))
+    }
+
+    public static func pack(_ entries: [PackEntry]) -> [UInt8] {
+        var out = header(count: entries.count)
+        for entry in entries { out += entry.bytes }
+        out += Insecure.SHA1.hash(data: out)
+        return out
+    }
+
+    /// A pack's first 12 bytes: signature, version 2, the number of objects.
+    static func header(count: Int) -> [UInt8] {
         var out: [UInt8] = Array("PACK".utf8)
         appendBigEndian(UInt32(2), to: &out)
-        appendBigEndian(UInt32(objects.count), to: &out)
-        for object in objects {
-            appendHeader(type: object.type.rawValue, size: object.data.count, to: &out)
-            out += object.deflated ?? Zlib.deflate(object.data, level: Zlib.packLevel)
-        }
-        out += Insecure.SHA1.hash(data: out)
+        appendBigEndian(UInt32(count), to: &out)
         return out
     }
 
@@ -35,5 +43,89 @@ public enum PackWriter {
             remaining >>= 7
         }
         out.append(byte)
+    }
+}
+
+/// One object as a pack holds it: its entry header (type and size) and the zlib stream of
+/// its content, and nothing else (what `PackSpool` writes out).
+public struct PackEntry: Sendable {
+    public var id: ObjectID
+    /// The header and the stream, ready to be appended to a pack.
+    public var bytes: [UInt8]
+
+    /// `object`'s entry: its `deflated` stream when it has one, else its content deflated at
+    /// `Zlib.packLevel`.
+    public init(_ object: RawObject) {
+        id = object.id
+        var bytes: [UInt8] = []
+        PackWriter.appendHeader(type: object.type.rawValue, size: object.data.count, to: &bytes)
+        bytes += object.deflated ?? Zlib.deflate(object.data, level: Zlib.packLevel)
+        self.bytes = bytes
+    }
+}
+
+/// A pack built in an anonymous temporary file, object by object, then indexed into a
+/// repository (`Repository.writePack(_:progress:midway:)`): a fetch holds each object only
+/// while it reads it, whatever the number of objects. (A pack's header states its number
+/// of objects, known only at the end; the file is patched then, before it is read back.)
+public final class PackSpool {
+    private let file: UnsafeMutablePointer<FILE>
+    private var ids: Set<ObjectID> = []
+    /// Bytes of entries written (the header not counted).
+    private(set) var entryBytes = 0
+
+    /// The number of objects spooled.
+    public var count: Int { ids.count }
+
+    public init() throws(GitError) {
+        // tmpfile(3): a file already unlinked, gone when closed, even after a crash.
+        guard let file = tmpfile() else {
+            throw GitError(code: -1, operation: "write pack", message: "cannot create a temporary file (errno \(errno))")
+        }
+        self.file = file
+        try write(PackWriter.header(count: 0))
+    }
+
+    deinit { fclose(file) }
+
+    /// Appends `object`'s entry, once per id.
+    public func add(_ object: RawObject) throws(GitError) {
+        guard !ids.contains(object.id) else { return }
+        try add(PackEntry(object))
+    }
+
+    /// Appends `entry`, once per id.
+    public func add(_ entry: PackEntry) throws(GitError) {
+        guard ids.insert(entry.id).inserted else { return }
+        try write(entry.bytes)
+        entryBytes += entry.bytes.count
+    }
+
+    private func write(_ bytes: [UInt8]) throws(GitError) {
+        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        guard written == bytes.count else {
+            throw GitError(code: -1, operation: "write pack", message: "cannot write the temporary pack (errno \(errno))")
+        }
+    }
+
+    /// Calls `body` with the pack's bytes (the header with the final count first) in
+    /// chunks of about a megabyte, in order.
+    func read(_ body: ([UInt8]) throws(GitError) -> Void) throws(GitError) {
+        let header = PackWriter.header(count: count)
+        guard fflush(file) == 0, fseek(file, 0, SEEK_SET) == 0, fwrite(header, 1, header.count, file) == header.count,
+              fflush(file) == 0, fseek(file, 0, SEEK_SET) == 0 else {
+            throw GitError(code: -1, operation: "write pack", message: "cannot rewind the temporary pack (errno \(errno))")
+        }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if got > 0 { try body(Array(chunk[..<got])) }
+            if got < chunk.count {
+                guard ferror(file) == 0 else {
+                    throw GitError(code: -1, operation: "write pack", message: "cannot read the temporary pack back")
+                }
+                return
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 internal import CGit2
+import Crypto
 
 extension Repository {
     /// The object with `id`, or nil when the repository does not have it.
@@ -64,7 +65,16 @@ extension Repository {
     /// partial pack that libgit2 never indexed, which the repository ignores).
     public func writePack(_ objects: [RawObject], progress: ((Int, Int) -> Void)? = nil,
                           midway: (() -> Void)? = nil) throws(GitError) {
-        guard !objects.isEmpty else { return }
+        let spool = try PackSpool()
+        for object in objects { try spool.add(object) }
+        try writePack(spool, progress: progress, midway: midway)
+    }
+
+    /// Indexes the pack `spool` holds into the repository. It is handed to the indexer a
+    /// megabyte at a time, its checksum computed on the way.
+    public func writePack(_ spool: PackSpool, progress: ((Int, Int) -> Void)? = nil,
+                          midway: (() -> Void)? = nil) throws(GitError) {
+        guard spool.count > 0 else { return }
         let odb = try database()
         final class Context { var progress: ((Int, Int) -> Void)?; init(_ p: ((Int, Int) -> Void)?) { progress = p } }
         let context = Unmanaged.passRetained(Context(progress))
@@ -79,13 +89,27 @@ extension Repository {
         guard let writer else { throw GitError(code: -1, operation: "write pack", message: "no pack writer") }
         defer { writer.pointee.free(writer) }
         var stats = git_indexer_progress()
-        let pack = PackWriter.pack(objects)
-        let half = pack.count / 2
-        let first = pack.withUnsafeBytes { writer.pointee.append(writer, $0.baseAddress, half, &stats) }
-        try check("write pack", first)
-        midway?()
-        let second = pack.withUnsafeBytes { writer.pointee.append(writer, $0.baseAddress! + half, $0.count - half, &stats) }
-        try check("write pack", second)
+        var checksum = Insecure.SHA1()
+        func append(_ bytes: [UInt8]) throws(GitError) {
+            let result = bytes.withUnsafeBytes { writer.pointee.append(writer, $0.baseAddress, $0.count, &stats) }
+            try check("write pack", result)
+        }
+        let half = (12 + spool.entryBytes) / 2
+        var written = 0
+        try spool.read { (chunk: [UInt8]) throws(GitError) in
+            checksum.update(data: chunk)
+            if written < half && written + chunk.count >= half {
+                // A process killed here leaves a partial pack that libgit2 never indexed.
+                let cut = half - written
+                try append(Array(chunk[..<cut]))
+                midway?()
+                try append(Array(chunk[cut...]))
+            } else {
+                try append(chunk)
+            }
+            written += chunk.count
+        }
+        try append(Array(checksum.finalize()))
         try check("index pack", writer.pointee.commit(writer, &stats))
     }
 

@@ -114,8 +114,8 @@ public final class Session {
     func fetch(_ lines: [String]) throws {
         let client = try clientRepository()
         let store = try self.store()
-        var objects: [RawObject] = []
-        var seen: Set<ObjectID> = []
+        // Every workspace's missing objects go into one pack, each object once.
+        let spool = try PackSpool()
         for line in lines {
             let words = line.split(separator: " ")
             guard words.count >= 3, let id = ObjectID(hex: String(words[1])) else {
@@ -125,14 +125,13 @@ public final class Session {
             guard ref.hasPrefix("refs/heads/") else { throw SessionFailure(message: "cannot fetch '\(ref)'") }
             let workspace = String(ref.dropFirst("refs/heads/".count))
             drainOutbox(store, workspace, wait: false)
-            let missing = try store.read(workspace) { reader in
-                try Fetcher.missingObjects(from: id, in: reader, client: client)
+            try store.read(workspace) { reader in
+                try Fetcher.missingObjects(from: id, in: reader, client: client, into: spool)
             }
-            for object in missing where seen.insert(object.id).inserted { objects.append(object) }
         }
-        let total = objects.count
+        let total = spool.count
         let progress = options.progress
-        try client.writePack(objects, progress: { done, all in
+        try client.writePack(spool, progress: { done, all in
             if progress && (done == all || done % 1000 == 0) {
                 FileHandle.standardError.write(Data("\rReceiving objects: \(all == 0 ? 100 : done * 100 / all)% (\(done)/\(all))\(done == all ? ", done.\n" : "")".utf8))
             }

@@ -13,12 +13,16 @@ import WorkspaceStore
 /// whatever the size of the workspace.
 enum Transfer {
     /// Objects reachable from `head` in the store that `client` does not have.
-    static func missingInClient(from head: ObjectID, store: StoreObjects, client: Repository) throws -> [RawObject] {
-        let walk = Walk(read: store.objects,
+    ///
+    /// They go into `spool` as the walk reads them (`Walk.collect`), so each is held only
+    /// while it is read and parsed, not until the pack is written.
+    static func missingInClient(from head: ObjectID, store: StoreObjects, client: Repository, into spool: PackSpool) throws {
+        var walk = Walk(read: store.objects,
                         readKnown: { id in try client.object(id) ?? store.object(id) },
                         has: { ids in try client.objects(among: ids) },
                         limits: nil)
-        return try walk.objects(from: head).objects
+        walk.collect = { try spool.add($0) }
+        _ = try walk.objects(from: head)
     }
 
     /// Objects reachable from `tip` in the client that the store does not have.
@@ -53,6 +57,11 @@ enum Transfer {
         var has: ([ObjectID]) throws -> Set<ObjectID>
         /// Set for a push: `PushLimits` are checked on the way.
         var limits: Limits?
+        /// How many objects of a level are read at once.
+        static let batch = 2048
+        /// Takes each object the receiver lacks as it is read; when nil they are gathered in
+        /// `Found.objects`.
+        var collect: ((RawObject) throws -> Void)? = nil
 
         struct Limits {
             /// An object's type and size from its header (nil: not there).
@@ -90,7 +99,7 @@ enum Transfer {
                 let had = try has(candidates)
                 level = []
                 for object in try read(candidates.filter { !had.contains($0) }) {
-                    found.objects.append(object)
+                    try keep(object, in: &found)
                     let links = try CommitData.parseLinks(object.data)
                     commits[object.id] = links
                     pairs.append((links.tree, links.parents.first))
@@ -127,26 +136,30 @@ enum Transfer {
                     }
                     reading.append(visit)
                 }
-                for (visit, object) in zip(reading, try read(reading.map(\.id))) {
-                    found.objects.append(object)
-                    guard visit.isTree else { continue }
-                    if let old = visit.old { found.replaced[visit.id.hex] = old.hex }
-                    // Both trees list their entries in git's order, so each new entry's namesake
-                    // in the old tree is found by walking the two lists together. (A tree not
-                    // in that order only loses matches: its entries are then visited in full.)
-                    let before = try visit.old.map { try TreeFormat.parse(readKnown($0).data) } ?? []
-                    var cursor = 0
-                    for entry in try TreeFormat.parse(object.data) where entry.mode != TreeEntry.submodule {
-                        while cursor < before.count && TreeFormat.gitOrder(before[cursor], entry) { cursor += 1 }
-                        let old = cursor < before.count && before[cursor].name == entry.name ? before[cursor] : nil
-                        if old?.id == entry.id { continue }
-                        let path = visit.path.isEmpty ? entry.name : visit.path + [UInt8(ascii: "/")] + entry.name
-                        if limits != nil && entry.isTree && visit.depth + 1 > PushLimits.maxTreeDepth {
-                            problems.append(PushLimits.tooDeep(path: path))
-                            continue
+                // A level is read a batch at a time, so a clone holds at most one batch of contents.
+                for first in stride(from: 0, to: reading.count, by: Walk.batch) {
+                    let batch = reading[first..<min(first + Walk.batch, reading.count)]
+                    for (visit, object) in zip(batch, try read(batch.map(\.id))) {
+                        try keep(object, in: &found)
+                        guard visit.isTree else { continue }
+                        if let old = visit.old { found.replaced[visit.id.hex] = old.hex }
+                        // Both trees list their entries in git's order, so each new entry's namesake
+                        // in the old tree is found by walking the two lists together. (A tree not
+                        // in that order only loses matches: its entries are then visited in full.)
+                        let before = try visit.old.map { try TreeFormat.parse(readKnown($0).data) } ?? []
+                        var cursor = 0
+                        for entry in try TreeFormat.parse(object.data) where entry.mode != TreeEntry.submodule {
+                            while cursor < before.count && TreeFormat.gitOrder(before[cursor], entry) { cursor += 1 }
+                            let old = cursor < before.count && before[cursor].name == entry.name ? before[cursor] : nil
+                            if old?.id == entry.id { continue }
+                            let path = visit.path.isEmpty ? entry.name : visit.path + [UInt8(ascii: "/")] + entry.name
+                            if limits != nil && entry.isTree && visit.depth + 1 > PushLimits.maxTreeDepth {
+                                problems.append(PushLimits.tooDeep(path: path))
+                                continue
+                            }
+                            next.append(Visit(id: entry.id, old: old?.isTree == true ? old?.id : nil, path: path,
+                                              depth: entry.isTree ? visit.depth + 1 : visit.depth, isTree: entry.isTree))
                         }
-                        next.append(Visit(id: entry.id, old: old?.isTree == true ? old?.id : nil, path: path,
-                                          depth: entry.isTree ? visit.depth + 1 : visit.depth, isTree: entry.isTree))
                     }
                 }
                 if limits != nil {
@@ -162,6 +175,10 @@ enum Transfer {
                 visits = next
             }
             return found
+        }
+
+        private func keep(_ object: RawObject, in found: inout Found) throws {
+            if let collect { try collect(object) } else { found.objects.append(object) }
         }
 
         /// How many directories nest below `tree` (0: it holds no directory), each tree read
