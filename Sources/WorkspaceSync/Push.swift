@@ -162,7 +162,11 @@ public struct PushImporter {
         let objects = found.objects
         let newTree = try client.treeID(ofCommit: commit)
         let changes = try resourceChanges(old: state, newTree: newTree, tx: tx)
-        try apply(changes, tx: tx, plan: &plan)
+        // The documents the walk has just read, so the import does not read them again: from
+        // a packed repository every read may resolve a chain of deltas.
+        var read: [ObjectID: RawObject] = [:]
+        for object in objects where object.type == .blob { read[object.id] = object }
+        try apply(changes, tx: tx, plan: &plan, read: read)
 
         try tx.putObjects(objects.map(GitObject.init), deltaBases: found.replaced)
         FaultPoint.hit("push.objects")

@@ -19,15 +19,16 @@ public enum ArchiveGuard {
 extension PushImporter {
     /// Judges the changed files and writes them into the workspace: archives first (so a
     /// source id freed by a removal can be taken in the same push), then every document.
-    func apply(_ changes: Changes, tx: any WorkspaceWriting, plan: inout PushPlan) throws {
+    /// `read` holds blobs already read from the client; the others are read here.
+    func apply(_ changes: Changes, tx: any WorkspaceWriting, plan: inout PushPlan, read: [ObjectID: RawObject] = [:]) throws {
         // Blobs are read here (a repository is used from one thread); parsing, checking and
         // rendering each document is pure and runs on every core (`Parallel`).
         var pending: [Pending] = []
         for change in changes.files {
             guard let path = change.newPath, let blob = change.newBlob, let id = change.newID else { continue }
             // The size from the blob's header first: a document over the YAML limit is refused unread.
-            let size = try client.objectHeader(blob)?.size ?? 0
-            let bytes = (try? YAMLParser.checkSize(size)) == nil ? nil : try client.blob(blob)
+            let size = try read[blob]?.data.count ?? client.objectHeader(blob)?.size ?? 0
+            let bytes = (try? YAMLParser.checkSize(size)) == nil ? nil : try read[blob]?.data ?? client.blob(blob)
             pending.append(Pending(kind: change.kind, path: path, id: id, blob: blob, size: size, bytes: bytes))
         }
         let prepared = Parallel.map(pending) { item in
