@@ -77,10 +77,20 @@ public final class PackSpool {
     /// The number of objects spooled.
     public var count: Int { ids.count }
 
-    public init() throws(GitError) {
-        // tmpfile(3): a file already unlinked, gone when closed, even after a crash.
-        guard let file = tmpfile() else {
-            throw GitError(code: -1, operation: "write pack", message: "cannot create a temporary file (errno \(errno))")
+    /// A spool in `directory` (a repository's `objects/pack`, where the pack will land and
+    /// which must be writable anyway; the system's temporary directory when it cannot be
+    /// used). The file is unlinked at once: it is gone when closed, even after a crash.
+    public init(in directory: String) throws(GitError) {
+        var template = Array((directory + "/tmp_spool_XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        var opened: UnsafeMutablePointer<FILE>?
+        if descriptor >= 0 {
+            template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+            opened = fdopen(descriptor, "w+")
+            if opened == nil { close(descriptor) }
+        }
+        guard let file = opened ?? tmpfile() else {
+            throw GitError(code: -1, operation: "write pack", message: "cannot create a temporary file in \(directory) (errno \(errno))")
         }
         self.file = file
         try write(PackWriter.header(count: 0))

@@ -65,9 +65,15 @@ extension Repository {
     /// partial pack that libgit2 never indexed, which the repository ignores).
     public func writePack(_ objects: [RawObject], progress: ((Int, Int) -> Void)? = nil,
                           midway: (() -> Void)? = nil) throws(GitError) {
-        let spool = try PackSpool()
+        let spool = try packSpool()
         for object in objects { try spool.add(object) }
         try writePack(spool, progress: progress, midway: midway)
+    }
+
+    /// A spool for a pack this repository will take (`writePack(_:progress:midway:)`), kept
+    /// beside its packs.
+    public func packSpool() throws(GitError) -> PackSpool {
+        try PackSpool(in: gitDir + "objects/pack")
     }
 
     /// Indexes the pack `spool` holds into the repository. It is handed to the indexer a

@@ -115,7 +115,7 @@ public final class Session {
         let client = try clientRepository()
         let store = try self.store()
         // Every workspace's missing objects go into one pack, each object once.
-        let spool = try PackSpool()
+        let spool = try client.packSpool()
         for line in lines {
             let words = line.split(separator: " ")
             guard words.count >= 3, let id = ObjectID(hex: String(words[1])) else {

@@ -34,7 +34,7 @@ extension PushImporter {
         // The pushed objects meet the store's limits (`PushLimits`) before any file of them
         // is read for the merge, as in a push that does not merge.
         _ = try Transfer.missingInStore(from: commit, client: client, store: state.objects)
-        let spool = try PackSpool()
+        let spool = try client.packSpool()
         try Fetcher.missingObjects(from: head, in: tx, client: client, into: spool)
         try client.writePack(spool)
         if try client.isDescendant(commit, of: head) {
