@@ -84,6 +84,34 @@ import WorkspaceTestSupport
         #expect(try repo.object(ObjectID(hex: "0000000000000000000000000000000000000001")!) == nil)
     }
 
+    /// A pack of several megabytes goes to the indexer in chunks through its spool: every
+    /// object lands, an object given twice is packed once, the midway point is met once,
+    /// and no spool file stays behind in objects/pack.
+    @Test func aPackOfSeveralChunksLandsWhole() throws {
+        let (git, repo) = try repository()
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func noise(_ count: Int) -> [UInt8] {
+            (0..<count).map { _ in
+                state ^= state << 13; state ^= state >> 7; state ^= state << 17
+                return UInt8(truncatingIfNeeded: state)
+            }
+        }
+        // Incompressible blobs, 3 MB in all: the pack crosses several one-megabyte chunks.
+        let blobs = (0..<1_500).map { _ in RawObject(type: .blob, data: noise(2_048)) }
+        var midways = 0
+        try repo.writePack(blobs + blobs.prefix(10), midway: { midways += 1 })
+        #expect(midways == 1)
+        for blob in blobs.enumerated() where blob.offset % 97 == 0 {
+            #expect(try repo.object(blob.element.id)?.data == blob.element.data)
+        }
+        let packs = try FileManager.default.contentsOfDirectory(atPath: repo.gitDir + "objects/pack")
+        #expect(packs.filter { $0.hasSuffix(".pack") }.count == 1)
+        #expect(!packs.contains { $0.hasPrefix("tmp_spool") })
+        let counted = try git.git("count-objects", "-v").stdout
+        #expect(counted.contains("in-pack: 1500\n"), "\(counted)")
+        #expect(try git.git("fsck", "--strict").status == 0)
+    }
+
     @Test func diffFindsChangesAndRenames() throws {
         let scratch = try ScratchDirectory("diff")
         let git = Runner(scratch: scratch)
