@@ -14,9 +14,11 @@ extension GitWorkspace {
     /// - `<remote>`: the argument, else `git config workspace.remote`, else the one remote
     ///   whose URL starts with `workspace::` (none or several: exit 2);
     /// - `B`: `--branch`, else the current branch (a detached HEAD needs `--branch`);
-    /// - unless `--no-fetch`, it first runs `git fetch <remote> +refs/heads/B:refs/remotes/<remote>/B`
-    ///   (an explicit refspec, so a narrow clone's configuration cannot hide the branch); when
-    ///   that fails it warns and reads the last fetched state, as `git status` always does.
+    /// - unless `--no-fetch`, it runs `git fetch <remote> +refs/heads/B:refs/remotes/<remote>/B`
+    ///   (an explicit refspec, so a narrow clone's configuration cannot hide the branch) while
+    ///   it compares the work tree with HEAD, and reads the workspace side once the fetch has
+    ///   finished; when that fails it warns and reads the last fetched state, as `git status`
+    ///   always does.
     /// Only resource paths changed on some side are read (`WorkspaceStatus`).
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
