@@ -85,9 +85,18 @@ func readableAsJSON(_ value: Value) -> Bool {
     switch value {
     case .string(let text): return plain(text)
     case .array(let elements): return elements.allSatisfy(readableAsJSON)
-    case .object(let members): return members.allSatisfy { plain($0.key) && readableAsJSON($0.value) }
+    // YAML reads a flow mapping's key only when it ends within 1024 characters of where it
+    // starts (libyaml's simple-key limit): a longer key written as JSON is valid JSON that is
+    // not YAML. Found by this target: a 1 300-character key.
+    case .object(let members):
+        return members.allSatisfy { plain($0.key) && keyFitsYAML($0.key) && readableAsJSON($0.value) }
     default: return true
     }
+}
+
+/// True when `key`, written as a JSON string, is short enough for YAML to read it as a key.
+func keyFitsYAML(_ key: String) -> Bool {
+    String(decoding: JSONEmitter.canonical(.string(key)), as: UTF8.self).unicodeScalars.count < 1024
 }
 
 func allFinite(_ value: Value) -> Bool {
