@@ -1,7 +1,7 @@
-import Crypto
 import Glibc
 
-/// Builds a pack (version 2) of whole objects, without deltas.
+/// The framing of a pack (version 2) of whole objects, without deltas, which `PackSpool`
+/// writes and `Repository.writePack` indexes.
 ///
 /// Measured on this project's machines (NOTES.md): indexing a non-delta pack of 20 000
 /// objects takes about 0.16 s, while libgit2's packbuilder spends about 1 s on delta search.
@@ -10,17 +10,6 @@ import Glibc
 /// the pack is written once into the client's repository, where a later `git gc` may
 /// repack it.
 public enum PackWriter {
-    public static func pack(_ objects: [RawObject]) -> [UInt8] {
-        pack(objects.map(PackEntry.init))
-    }
-
-    public static func pack(_ entries: [PackEntry]) -> [UInt8] {
-        var out = header(count: entries.count)
-        for entry in entries { out += entry.bytes }
-        out += Insecure.SHA1.hash(data: out)
-        return out
-    }
-
     /// A pack's first 12 bytes: signature, version 2, the number of objects.
     static func header(count: Int) -> [UInt8] {
         var out: [UInt8] = Array("PACK".utf8)
@@ -46,25 +35,7 @@ public enum PackWriter {
     }
 }
 
-/// One object as a pack holds it: its entry header (type and size) and the zlib stream of
-/// its content, and nothing else (what `PackSpool` writes out).
-public struct PackEntry: Sendable {
-    public var id: ObjectID
-    /// The header and the stream, ready to be appended to a pack.
-    public var bytes: [UInt8]
-
-    /// `object`'s entry: its `deflated` stream when it has one, else its content deflated at
-    /// `Zlib.packLevel`.
-    public init(_ object: RawObject) {
-        id = object.id
-        var bytes: [UInt8] = []
-        PackWriter.appendHeader(type: object.type.rawValue, size: object.data.count, to: &bytes)
-        bytes += object.deflated ?? Zlib.deflate(object.data, level: Zlib.packLevel)
-        self.bytes = bytes
-    }
-}
-
-/// A pack built in an anonymous temporary file, object by object, then indexed into a
+/// A pack built in an unlinked temporary file, object by object, then indexed into a
 /// repository (`Repository.writePack(_:progress:midway:)`): a fetch holds each object only
 /// while it reads it, whatever the number of objects. (A pack's header states its number
 /// of objects, known only at the end; the file is patched then, before it is read back.)
@@ -98,17 +69,15 @@ public final class PackSpool {
 
     deinit { fclose(file) }
 
-    /// Appends `object`'s entry, once per id.
+    /// Appends `object`'s entry, once per id: its header (type and size), then its
+    /// `deflated` stream when it has one, else its content deflated at `Zlib.packLevel`.
     public func add(_ object: RawObject) throws(GitError) {
-        guard !ids.contains(object.id) else { return }
-        try add(PackEntry(object))
-    }
-
-    /// Appends `entry`, once per id.
-    public func add(_ entry: PackEntry) throws(GitError) {
-        guard ids.insert(entry.id).inserted else { return }
-        try write(entry.bytes)
-        entryBytes += entry.bytes.count
+        guard ids.insert(object.id).inserted else { return }
+        var entry: [UInt8] = []
+        PackWriter.appendHeader(type: object.type.rawValue, size: object.data.count, to: &entry)
+        entry += object.deflated ?? Zlib.deflate(object.data, level: Zlib.packLevel)
+        try write(entry)
+        entryBytes += entry.count
     }
 
     private func write(_ bytes: [UInt8]) throws(GitError) {
