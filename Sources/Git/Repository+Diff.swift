@@ -39,27 +39,34 @@ extension Repository {
     public func changedFiles(from old: ObjectID?, to new: ObjectID) throws(GitError) -> [TreeChange] {
         var changes: [(path: [UInt8], change: TreeChange)] = []
         var pending: [(old: ObjectID?, new: ObjectID?, prefix: [UInt8])] = [(old, new, [])]
-        func entries(_ tree: ObjectID?) throws(GitError) -> [[UInt8]: TreeEntry] {
-            guard let tree else { return [:] }
+        func entries(_ tree: ObjectID?) throws(GitError) -> [TreeEntry] {
+            guard let tree else { return [] }
             guard let object = try object(tree), object.type == .tree else {
                 throw GitError(code: GIT_ENOTFOUND.rawValue, operation: "read tree \(tree)", message: "no such tree in the repository")
             }
-            let parsed: [TreeEntry]
-            do { parsed = try TreeFormat.parse(object.data) } catch {
+            do { return try TreeFormat.parse(object.data) } catch {
                 throw GitError(code: GIT_EINVALID.rawValue, operation: "read tree \(tree)", message: "\(error)")
             }
-            var byName: [[UInt8]: TreeEntry] = [:]
-            for entry in parsed { byName[entry.name] = entry }
-            return byName
         }
         func file(_ path: [UInt8]) -> String { String(decoding: path, as: UTF8.self) }
         func kind(_ mode: UInt32) -> UInt32 { mode == TreeEntry.executable ? TreeEntry.file : mode }
         while let (oldTree, newTree, prefix) = pending.popLast() {
             if oldTree == newTree { continue }
+            // Both lists are in git's order: walked together, each entry meets its namesake of
+            // the same kind (a file and a directory of one name are apart in that order).
             let before = try entries(oldTree), after = try entries(newTree)
-            for name in Set(before.keys).union(after.keys) {
-                let was = before[name], now = after[name]
+            var i = 0, j = 0
+            while i < before.count || j < after.count {
+                var was: TreeEntry?, now: TreeEntry?
+                if j == after.count || i < before.count && TreeFormat.gitOrder(before[i], after[j]) {
+                    was = before[i]; i += 1
+                } else if i == before.count || TreeFormat.gitOrder(after[j], before[i]) {
+                    now = after[j]; j += 1
+                } else {
+                    was = before[i]; now = after[j]; i += 1; j += 1
+                }
                 if was?.id == now?.id && was?.mode == now?.mode { continue }
+                let name = (was ?? now)!.name
                 let path = prefix + name
                 let oldSub = was?.isTree == true ? was?.id : nil, newSub = now?.isTree == true ? now?.id : nil
                 if oldSub != nil || newSub != nil { pending.append((oldSub, newSub, path + [UInt8(ascii: "/")])) }
