@@ -23,9 +23,10 @@ extension PushImporter {
     func apply(_ changes: Changes, tx: any WorkspaceWriting, plan: inout PushPlan, read: [ObjectID: RawObject] = [:]) throws {
         // Blobs are read here (a repository is used from one thread); parsing, checking and
         // rendering each document is pure and runs on every core (`Parallel`).
-        var pending: [Pending] = []
+        var written: [FileChange] = [], pending: [Pending] = []
         for change in changes.files {
             guard let path = change.newPath, let blob = change.newBlob, let id = change.newID else { continue }
+            written.append(change)
             // The size from the blob's header first: a document over the YAML limit is refused unread.
             let size = try read[blob]?.data.count ?? client.objectHeader(blob)?.size ?? 0
             let bytes = (try? YAMLParser.checkSize(size)) == nil ? nil : try read[blob]?.data ?? client.blob(blob)
@@ -38,7 +39,6 @@ extension PushImporter {
             result.node = nil
             return (result, result.spec.map { ResourceWriter.prepare($0, kind: item.kind, pushed: item.blob) })
         }
-        let written = changes.files.filter { $0.newPath != nil && $0.newBlob != nil && $0.newID != nil }
         let loaded = zip(written, prepared).map { (change: $0, result: $1.0, prepared: $1.1) }
         var touched: Set<String> = []
         for change in changes.files {

@@ -76,7 +76,8 @@ enum ResourceWriter {
                       prepared: Result<Prepared, SyncError>? = nil,
                       tx: any WorkspaceWriting) throws -> (step: PushPlan.Step, uuid: String) {
         let newID = spec.sourceID
-        let (hash, projected) = try (prepared ?? prepare(spec, kind: kind)).get().pair
+        let made = try (prepared ?? prepare(spec, kind: kind)).get()
+        let hash = made.hash, projected = made.projected
         let mapping = try previousID.flatMap { try tx.mapping(kind: kind.name, sourceID: $0) }
             ?? tx.mapping(kind: kind.name, sourceID: newID)
         var step = PushPlan.Step.create(kind: kind.name, id: newID)
@@ -113,7 +114,6 @@ enum ResourceWriter {
     struct Prepared: Sendable {
         var hash: String
         var projected: String
-        var pair: (String, String) { (hash, projected) }
     }
 
     static func prepare(_ spec: ResourceSpec, kind: any ResourceKind.Type, pushed: ObjectID? = nil) -> Result<Prepared, SyncError> {
