@@ -159,7 +159,12 @@ public enum YAMLEmitter {
     }
 
     static func style(for string: String) -> yaml_scalar_style_t {
-        if string.unicodeScalars.contains(where: { ["\r", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) }) {
+        if string.unicodeScalars.contains(where: { scalar in
+            switch scalar.value {
+            case 0x0D, 0x85, 0x2028, 0x2029: return true
+            default: return false
+            }
+        }) {
             return YAML_DOUBLE_QUOTED_SCALAR_STYLE
         }
         if string.utf8.contains(UInt8(ascii: "\n")) { return YAML_LITERAL_SCALAR_STYLE }

@@ -102,13 +102,49 @@ enum ScalarResolver {
     /// Only the meaning of the text is judged here; whether YAML's grammar allows it plain
     /// (indicators, `: `, ` #`, ...) is libyaml's call when emitting.
     static func isPlainSafe(_ text: String) -> Bool {
+        plainSafeByFirstByte(text) ?? plainSafeByRules(text)
+    }
+
+    /// The answer from the first byte alone, when it settles it (nil otherwise): a core-schema
+    /// null, bool, int or float, a YAML 1.1 word and a YAML 1.1 number all begin with an ASCII
+    /// letter, a digit or one of `+-.~<=`, so any other first byte leaves a string; after a
+    /// letter only the words can be something else. Most text a workflow holds (names,
+    /// expressions, URLs) is judged here without the parsing `plainSafeByRules` does.
+    static func plainSafeByFirstByte(_ text: String) -> Bool? {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return false }
+        if first == UInt8(ascii: " ") || last == UInt8(ascii: " ") || hasLineBreak(text) { return false }
+        switch first {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+             UInt8(ascii: "~"), UInt8(ascii: "<"), UInt8(ascii: "="):
+            return nil
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            return !yaml11Words.contains(text)
+        default:
+            return true
+        }
+    }
+
+    /// The full judgement: not blank-edged, one line, a string to the core schema, and
+    /// neither a YAML 1.1 word nor a YAML 1.1 number.
+    static func plainSafeByRules(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return false }
         if first == " " || last == " " { return false }
-        if text.contains(where: { $0.isNewline }) { return false }
+        if hasLineBreak(text) { return false }
         guard case .string = resolvePlain(text) else { return false }
         if yaml11Words.contains(text) { return false }
         if looksNumericInYAML11(text) { return false }
         return true
+    }
+
+    /// True when `text` holds a character Swift counts as a newline (`Character.isNewline`):
+    /// LF, VT, FF, CR, NEL, LS or PS.
+    static func hasLineBreak(_ text: String) -> Bool {
+        text.unicodeScalars.contains { scalar in
+            switch scalar.value {
+            case 0x0A...0x0D, 0x85, 0x2028, 0x2029: return true
+            default: return false
+            }
+        }
     }
 
     /// YAML 1.1 booleans, nulls, the merge key and the value key.
