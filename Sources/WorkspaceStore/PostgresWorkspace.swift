@@ -181,28 +181,28 @@ final class PostgresWorkspace: WorkspaceWriting {
     /// A CTE taking the workspace's next sequence number as `next.seq`.
     private static let nextSeq = "next AS (UPDATE workspaces SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq AS seq)"
 
-    func insertResource(kind: String, spec: Value) throws -> StoredResource {
+    func insertResource(_ spec: StoredSpec) throws -> StoredResource {
         let uuid = UUID().uuidString.lowercased()
         let rows = try connection.execute("""
             WITH \(Self.nextSeq)
             INSERT INTO resources (workspace_id, uuid, kind, spec, archived, created_seq, updated_seq)
             SELECT $1, $2, $3, $4, false, seq, seq FROM next RETURNING created_seq
-            """, [key, .text(uuid), .text(kind), .text(SpecJSON.encode(spec))])
+            """, [key, .text(uuid), .text(spec.kind), .text(spec.json)])
         guard let seq = rows.int(0, 0) else { throw StoreError.noSuchWorkspace(name, store: store) }
-        try Self.indexNames(connection, [(id, uuid, kind, spec)])
-        return StoredResource(uuid: uuid, kind: kind, spec: spec, archived: false, createdSeq: seq, updatedSeq: seq)
+        try Self.indexNames(connection, [(id, uuid, spec.names)])
+        return StoredResource(uuid: uuid, kind: spec.kind, spec: spec.value, archived: false, createdSeq: seq, updatedSeq: seq)
     }
 
-    func updateResource(uuid: String, spec: Value) throws {
-        let changed = try changeResource(uuid, set: "spec = $3", .text(SpecJSON.encode(spec)))
-        try Self.indexNames(connection, [(id, uuid, changed.kind, changed.archived ? nil : spec)])
+    func updateResource(uuid: String, _ spec: StoredSpec) throws {
+        let changed = try changeResource(uuid, set: "spec = $3", .text(spec.json))
+        try Self.indexNames(connection, [(id, uuid, changed.archived ? nil : spec.names(as: changed.kind))])
     }
 
     func setArchived(uuid: String, _ archived: Bool) throws {
         let changed = try changeResource(uuid, set: "archived = $3::boolean", .text(archived ? "true" : "false"))
         // An archive only drops the rows; a restore reads the document back for its names.
         if archived {
-            try Self.indexNames(connection, [(id, uuid, changed.kind, nil)])
+            try Self.indexNames(connection, [(id, uuid, nil)])
         } else {
             try reindexNames(uuid: uuid)
         }
@@ -218,13 +218,14 @@ final class PostgresWorkspace: WorkspaceWriting {
         return try (0..<rows.count).map { try Self.resource(rows, $0) }
     }
 
-    /// Makes the name index rows of resources what their documents say (none for an
-    /// archived one), in one statement: `resources` as (workspace id, uuid, kind, spec or nil).
-    static func indexNames(_ connection: PostgresConnection, _ resources: [(workspace: Int64, uuid: String, kind: String, spec: Value?)]) throws {
+    /// Makes the name index rows of resources `names` (none when nil: archived), in one
+    /// statement: `resources` as (workspace id, uuid, rows or nil).
+    static func indexNames(_ connection: PostgresConnection,
+                           _ resources: [(workspace: Int64, uuid: String, names: [(role: NameRole, key: String)]?)]) throws {
         guard !resources.isEmpty else { return }
         var workspaces: [String] = [], uuids: [String] = [], roles: [String] = [], names: [String] = []
         for resource in resources {
-            for row in resource.spec.map({ NameIndex.rows(kind: resource.kind, spec: $0) }) ?? [] {
+            for row in resource.names ?? [] {
                 workspaces.append(String(resource.workspace))
                 uuids.append(resource.uuid)
                 roles.append(String(row.role.rawValue))
@@ -250,15 +251,15 @@ final class PostgresWorkspace: WorkspaceWriting {
     static func indexAllNames(_ connection: PostgresConnection) throws {
         let rows = try connection.execute("SELECT workspace_id, uuid, kind, spec FROM resources WHERE NOT archived")
         let resources = try (0..<rows.count).map { row in
-            (workspace: Int64(rows.string(row, 0) ?? "") ?? 0, uuid: rows.string(row, 1) ?? "", kind: rows.string(row, 2) ?? "",
-             spec: Optional(try SpecJSON.decode(rows.string(row, 3) ?? "")))
+            (workspace: Int64(rows.string(row, 0) ?? "") ?? 0, uuid: rows.string(row, 1) ?? "",
+             names: Optional(NameIndex.rows(kind: rows.string(row, 2) ?? "", spec: try SpecJSON.decode(rows.string(row, 3) ?? ""))))
         }
         try indexNames(connection, resources)
     }
 
     func reindexNames(uuid: String) throws {
         let resource = try resource(uuid: uuid)
-        try Self.indexNames(connection, [(id, uuid, resource?.kind ?? "", resource.flatMap { $0.archived ? nil : $0.spec })])
+        try Self.indexNames(connection, [(id, uuid, resource.flatMap { $0.archived ? nil : NameIndex.rows(kind: $0.kind, spec: $0.spec) })])
     }
 
     func staleNameIndex() throws -> [String] {

@@ -55,13 +55,11 @@ final class SQLiteWorkspace: WorkspaceWriting {
         return Set(found).sorted { $0.createdSeq < $1.createdSeq }
     }
 
-    /// Replaces the name index rows of one resource: its names when `spec` is given (a live
-    /// resource), none when nil (archived).
-    static func indexNames(_ db: Database, workspace: Int64, uuid: String, kind: String, spec: Value?) throws {
+    /// Replaces the name index rows of one resource with `names` (none when nil: archived).
+    static func indexNames(_ db: Database, workspace: Int64, uuid: String, names: [(role: NameRole, key: String)]?) throws {
         try db.cachedStatement(sql: "DELETE FROM resource_names WHERE workspace_id = ? AND uuid = ?")
             .execute(arguments: [workspace, uuid])
-        guard let spec else { return }
-        for row in NameIndex.rows(kind: kind, spec: spec) {
+        for row in names ?? [] {
             try db.cachedStatement(sql: "INSERT INTO resource_names (workspace_id, uuid, role, name_key) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [workspace, uuid, row.role.rawValue, row.key])
         }
@@ -202,24 +200,24 @@ final class SQLiteWorkspace: WorkspaceWriting {
 
     // MARK: Writing
 
-    func insertResource(kind: String, spec: Value) throws -> StoredResource {
+    func insertResource(_ spec: StoredSpec) throws -> StoredResource {
         let seq = try nextSeq()
-        let resource = StoredResource(uuid: UUID().uuidString.lowercased(), kind: kind, spec: spec,
+        let resource = StoredResource(uuid: UUID().uuidString.lowercased(), kind: spec.kind, spec: spec.value,
                                       archived: false, createdSeq: seq, updatedSeq: seq)
         try db.cachedStatement(sql: """
             INSERT INTO resources (workspace_id, uuid, kind, spec, archived, created_seq, updated_seq)
             VALUES (?, ?, ?, ?, 0, ?, ?)
-            """).execute(arguments: [id, resource.uuid, kind, SpecJSON.encode(spec), seq, seq])
-        try Self.indexNames(db, workspace: id, uuid: resource.uuid, kind: kind, spec: spec)
+            """).execute(arguments: [id, resource.uuid, spec.kind, spec.json, seq, seq])
+        try Self.indexNames(db, workspace: id, uuid: resource.uuid, names: spec.names)
         return resource
     }
 
-    func updateResource(uuid: String, spec: Value) throws {
+    func updateResource(uuid: String, _ spec: StoredSpec) throws {
         let current = try requireResource(uuid)
         let seq = try nextSeq()
         try db.cachedStatement(sql: "UPDATE resources SET spec = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?")
-            .execute(arguments: [SpecJSON.encode(spec), seq, id, uuid])
-        try Self.indexNames(db, workspace: id, uuid: uuid, kind: current.kind, spec: current.archived ? nil : spec)
+            .execute(arguments: [spec.json, seq, id, uuid])
+        try Self.indexNames(db, workspace: id, uuid: uuid, names: current.archived ? nil : spec.names(as: current.kind))
     }
 
     func setArchived(uuid: String, _ archived: Bool) throws {
@@ -229,7 +227,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
             .execute(arguments: [archived, seq, id, uuid])
         // An archive only drops the rows; a restore reads the document back for its names.
         if archived {
-            try Self.indexNames(db, workspace: id, uuid: uuid, kind: current.kind, spec: nil)
+            try Self.indexNames(db, workspace: id, uuid: uuid, names: nil)
         } else {
             try reindexNames(uuid: uuid)
         }
@@ -237,8 +235,8 @@ final class SQLiteWorkspace: WorkspaceWriting {
 
     func reindexNames(uuid: String) throws {
         let resource = try resource(uuid: uuid)
-        try Self.indexNames(db, workspace: id, uuid: uuid, kind: resource?.kind ?? "",
-                            spec: resource.flatMap { $0.archived ? nil : $0.spec })
+        try Self.indexNames(db, workspace: id, uuid: uuid,
+                            names: resource.flatMap { $0.archived ? nil : NameIndex.rows(kind: $0.kind, spec: $0.spec) })
     }
 
     func staleNameIndex() throws -> [String] {

@@ -25,8 +25,8 @@ enum StoreSchema {
             try db.execute(sql: v4)
             // Every live resource's names, read from its stored document.
             for row in try Row.fetchAll(db, sql: "SELECT workspace_id, uuid, kind, spec FROM resources WHERE archived = 0") {
-                try SQLiteWorkspace.indexNames(db, workspace: row["workspace_id"], uuid: row["uuid"], kind: row["kind"],
-                                               spec: try SpecJSON.decode(row["spec"]))
+                try SQLiteWorkspace.indexNames(db, workspace: row["workspace_id"], uuid: row["uuid"],
+                                               names: NameIndex.rows(kind: row["kind"], spec: try SpecJSON.decode(row["spec"])))
             }
         }
         return migrator

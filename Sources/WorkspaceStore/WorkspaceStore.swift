@@ -95,12 +95,12 @@ extension WorkspaceReading {
 /// What a transaction may change in one workspace.
 public protocol WorkspaceWriting: WorkspaceReading {
     /// Stores a new resource under a new UUID and the next sequence number.
-    func insertResource(kind: String, spec: Value) throws -> StoredResource
+    func insertResource(_ spec: StoredSpec) throws -> StoredResource
     /// Makes the resource's name index rows what its stored document says (none when it is
     /// archived or gone): `git workspace fsck --repair`.
     func reindexNames(uuid: String) throws
     /// Replaces the resource's document; its UUID, kind and creation order stay.
-    func updateResource(uuid: String, spec: Value) throws
+    func updateResource(uuid: String, _ spec: StoredSpec) throws
     /// Archives (deletes, restorably) or restores the resource; its mapping is kept either way.
     func setArchived(uuid: String, _ archived: Bool) throws
     /// Creates or replaces the mapping of `mapping.uuid`.

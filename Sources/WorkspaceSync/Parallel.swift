@@ -30,6 +30,27 @@ enum Parallel {
         }
         return slots.map { $0! }
     }
+
+    /// `body` of each of `items`' `transform`, in order, with the transforms made by `map` a
+    /// chunk ahead on other threads: the caller's own work (writes to the store) overlaps
+    /// with them, and only two chunks of results are held at once. When `body` throws, the
+    /// chunk being made is finished and dropped.
+    static func pipeline<T: Sendable, U: Sendable>(_ items: [T], chunk: Int, _ transform: @escaping @Sendable (T) -> U,
+                                                   _ body: (Int, U) throws -> Void) rethrows {
+        func start(_ first: Int) -> Background<[U]>? {
+            guard first < items.count else { return nil }
+            let slice = Array(items[first..<min(first + chunk, items.count)])
+            return Background { map(slice, transform) }
+        }
+        var first = 0
+        var next = start(0)
+        while let current = next {
+            let results = current.result()
+            next = start(first + chunk)
+            for (offset, result) in results.enumerated() { try body(first + offset, result) }
+            first += chunk
+        }
+    }
 }
 
 /// Work started on another thread now, its result collected later: a command overlaps a

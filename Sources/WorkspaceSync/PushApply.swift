@@ -32,14 +32,14 @@ extension PushImporter {
             let bytes = (try? YAMLParser.checkSize(size)) == nil ? nil : try read[blob]?.data ?? client.blob(blob)
             pending.append(Pending(kind: change.kind, path: path, id: id, blob: blob, size: size, bytes: bytes))
         }
-        let prepared = Parallel.map(pending) { item in
+        let results = Parallel.map(pending) { item in
             // The parsed document is dropped: a push of 100 000 files would hold every tree of nodes.
             var result = ResourceLoader.load(byteCount: item.size, read: { item.bytes ?? [] }, path: item.path,
                                              kind: item.kind, expectedID: item.id)
             result.node = nil
-            return (result, result.spec.map { ResourceWriter.prepare($0, kind: item.kind, pushed: item.blob) })
+            return result
         }
-        let loaded = zip(written, prepared).map { (change: $0, result: $1.0, prepared: $1.1) }
+        let loaded = zip(written, results).map { (change: $0, result: $1) }
         var touched: Set<String> = []
         for change in changes.files {
             if let oldID = change.oldID, let mapping = try tx.mapping(kind: change.kind.name, sourceID: oldID) {
@@ -60,10 +60,18 @@ extension PushImporter {
             plan.steps.append(.archive(kind: change.kind.name, id: mapping.sourceID))
             archived[change.kind.name, default: []].append(mapping.sourceID)
         }
-        for (index, item) in loaded.enumerated() {
-            guard let spec = item.result.spec, let path = item.change.newPath else { continue }
+        // What writing a judged document needs that depends on it alone (its rendering, its
+        // JSON text and name rows) is made on other cores a chunk ahead of the writes, which
+        // stay on this thread.
+        let documents = zip(pending, loaded).map { item, load in load.result.spec.map { (spec: $0, kind: item.kind, blob: item.blob) } }
+        try Parallel.pipeline(documents, chunk: Self.writeChunk, { document in
+            document.map { (prepared: ResourceWriter.prepare($0.spec, kind: $0.kind, pushed: $0.blob),
+                            stored: StoredSpec(kind: $0.kind.name, value: $0.spec.value)) }
+        }) { index, made in
+            let item = loaded[index]
+            guard let spec = item.result.spec, let path = item.change.newPath else { return }
             let written = try ResourceWriter.write(spec, kind: item.change.kind, previousID: item.change.oldID, path: path,
-                                                   prepared: item.prepared, tx: tx)
+                                                   prepared: made?.prepared, stored: made?.stored, tx: tx)
             plan.steps.append(written.step)
             options.progress?(index + 1, loaded.count)
         }
@@ -71,6 +79,9 @@ extension PushImporter {
             try refuseMassArchive(archived, liveBefore: liveBefore, plan: plan)
         }
     }
+
+    /// Documents whose stored form is made at once, ahead of their writes (`Parallel.pipeline`).
+    static let writeChunk = 1024
 
     /// A changed file's blob as read for `apply`: `bytes` is nil when `size` is over the
     /// YAML limit (the loader then refuses it unread).

@@ -69,11 +69,11 @@ struct StoreJudge: CrossCheck.Others {
 /// a change in spec space only), and the postcondition is checked.
 enum ResourceWriter {
     /// Writes `spec` for the resource known as `previousID` (nil: look it up by the new id);
-    /// `path` names the file in messages; `prepared` is `prepare(spec)`, when the caller
-    /// made it beforehand (a push prepares all its documents at once, on every core).
-    /// Returns what happened and the resource's UUID.
+    /// `path` names the file in messages; `prepared` is `prepare(spec)` and `stored` the
+    /// document's `StoredSpec`, when the caller made them beforehand (a push makes them for
+    /// all its documents on every core). Returns what happened and the resource's UUID.
     static func write(_ spec: ResourceSpec, kind: any ResourceKind.Type, previousID: String?, path: String,
-                      prepared: Result<Prepared, SyncError>? = nil,
+                      prepared: Result<Prepared, SyncError>? = nil, stored: StoredSpec? = nil,
                       tx: any WorkspaceWriting) throws -> (step: PushPlan.Step, uuid: String) {
         let newID = spec.sourceID
         let made = try (prepared ?? prepare(spec, kind: kind)).get()
@@ -88,12 +88,13 @@ enum ResourceWriter {
             if !resource.archived && !renamed && resource.spec == spec.value && mapping.lastSyncedSpecHash == hash {
                 return (.unchanged(kind: kind.name, id: newID), uuid)
             }
-            if resource.spec != spec.value { try tx.updateResource(uuid: uuid, spec: spec.value) }
+            let document = try holdable(stored, spec, kind: kind, path: path, made: made)
+            if resource.spec != spec.value { try tx.updateResource(uuid: uuid, document) }
             if resource.archived { try tx.setArchived(uuid: uuid, false) }
             step = resource.archived ? .restore(kind: kind.name, id: newID)
                 : renamed ? .rename(kind: kind.name, from: mapping.sourceID, to: newID) : .update(kind: kind.name, id: newID)
         } else {
-            uuid = try tx.insertResource(kind: kind.name, spec: spec.value).uuid
+            uuid = try tx.insertResource(holdable(stored, spec, kind: kind, path: path, made: made)).uuid
         }
         do {
             try tx.setMapping(Mapping(kind: kind.name, sourceID: newID, uuid: uuid,
@@ -101,11 +102,20 @@ enum ResourceWriter {
         } catch let error as StoreError where error.code == StoreError.Code.sourceIDTaken {
             throw SyncError(.invalid, "\(path): source id '\(newID)' is taken by another \(kind.name) (an archived one keeps its id; restore it, or pick another id)")
         }
-        // Postcondition: the workspace holds exactly what the file says.
-        guard try tx.resource(uuid: uuid)?.spec == spec.value, projected == hash else {
+        return (step, uuid)
+    }
+
+    /// The document as the store will write it, once the postcondition holds: the workspace
+    /// holds exactly what the file says. Its stored text reads back as the spec
+    /// (`StoredSpec.readsBack`), and the workspace renders it as a document that reads as the
+    /// same spec (`Prepared.projected`). Both are known before anything is written.
+    private static func holdable(_ stored: StoredSpec?, _ spec: ResourceSpec, kind: any ResourceKind.Type, path: String,
+                                 made: Prepared) throws -> StoredSpec {
+        let document = stored ?? StoredSpec(kind: kind.name, value: spec.value)
+        guard document.readsBack, made.projected == made.hash else {
             throw SyncError(.invalid, "\(path): the workspace cannot hold this document as written (its projection differs)")
         }
-        return (step, uuid)
+        return document
     }
 
     /// What writing `spec` needs that depends on the document alone: its spec hash and its
