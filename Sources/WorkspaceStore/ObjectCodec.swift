@@ -231,7 +231,7 @@ enum ObjectCodec {
             for position in pending.reversed() {
                 let object = objects[position]
                 var row: ObjectRow?
-                if object.type == .tree, object.data.count >= minDeltaSize, let base = bases[object.oid], base != object.oid {
+                if mayBeDelta(object, base: bases[object.oid]), let base = bases[object.oid] {
                     do {
                         row = try delta(object, against: base, batch: batch, contents: contents, cache: cache, chain: chain)
                     } catch let error
@@ -244,6 +244,11 @@ enum ObjectCodec {
             }
         }
         return rows
+    }
+
+    /// True when `encode` tries `object` as a delta against `base` before storing it whole.
+    static func mayBeDelta(_ object: GitObject, base: String?) -> Bool {
+        object.type == .tree && object.data.count >= minDeltaSize && base != nil && base != object.oid
     }
 
     /// A whole object: compressed, unless compressing does not make it smaller.
@@ -283,5 +288,18 @@ enum ObjectCodec {
         return ObjectRow(oid: object.oid, type: object.type.rawValue, encoding: .delta, base: base.oid,
                          generation: generation, size: object.data.count,
                          data: Zlib.deflate(instructions, level: Zlib.storeLevel))
+    }
+}
+
+extension GitObject {
+    /// The object with the zlib stream the store keeps when it stores it whole
+    /// (`ObjectCodec.whole`), made now, so a writer may make the streams of many objects on
+    /// every core before a `putObjects` that runs on one. A tree that may be stored as a
+    /// delta against `deltaBase` is left as it is (its stream would go unused).
+    public func compressedForStore(deltaBase: String?) -> GitObject {
+        guard deflated == nil, !ObjectCodec.mayBeDelta(self, base: deltaBase) else { return self }
+        var object = self
+        object.deflated = Zlib.deflate(data, level: Zlib.storeLevel)
+        return object
     }
 }

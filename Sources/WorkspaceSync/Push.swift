@@ -168,7 +168,9 @@ public struct PushImporter {
         for object in objects where object.type == .blob { read[object.id] = object }
         try apply(changes, tx: tx, plan: &plan, read: read)
 
-        try tx.putObjects(objects.map(GitObject.init), deltaBases: found.replaced)
+        // Objects are compressed on every core; the store writes the streams on this thread.
+        let bases = found.replaced
+        try tx.putObjects(Parallel.map(objects) { GitObject($0).compressedForStore(deltaBase: bases[$0.id.hex]) }, deltaBases: bases)
         FaultPoint.hit("push.objects")
         plan.objectCount = objects.count
         try tx.moveHead(from: state.head?.hex, to: commit.hex)
