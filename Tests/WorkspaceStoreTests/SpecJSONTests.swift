@@ -38,3 +38,35 @@ import YAML
         expectStoreError(.corrupt) { _ = try SpecJSON.decode(text) }
     }
 }
+
+/// A document in the form a store writes it: `readsBack` says what reading the written
+/// resource back would say, and its name rows are `NameIndex.rows` of its kind.
+@Suite struct StoredSpecTests {
+    @Test(arguments: [
+        Value.object(["title": .string("t"), "n": .int(3), "r": .double(0.1)]), .array([.null, .bool(true)]),
+        .string("\u{7F}\u{FEFF}\u{1F600}"),
+    ])
+    func aDocumentThatReadsBackIsSaidTo(value: Value) throws {
+        let stored = StoredSpec(kind: "workflow", value: value)
+        #expect(stored.readsBack)
+        #expect(try SpecJSON.decode(stored.json) == value)
+    }
+
+    /// NaN is not equal to itself, so a document holding it never reads back as itself:
+    /// reading the resource back said so before `readsBack` did, and a push refuses it.
+    @Test func aDocumentWithNaNDoesNotReadBack() {
+        #expect(!StoredSpec(kind: "workflow", value: .object(["x": .double(.nan)])).readsBack)
+    }
+
+    @Test func namesAreTheKindsRows() {
+        let value: Value = .object(["type": .string("workflow"), "alias": .string("triage"), "definition": .object([
+            "title": .string("T"),
+            "actions": .array([.object(["ref": .string("a"), "action": .string("core.noop"),
+                                        "args": .object(["x": .string("${{ VARS.v.x }}")])])]),
+        ])])
+        let stored = StoredSpec(kind: "workflow", value: value)
+        #expect(stored.names.map(\.role) == [.offers, .uses])
+        #expect(stored.names.map(\.key) == NameIndex.rows(kind: "workflow", spec: value).map(\.key))
+        #expect(stored.names(as: "variable").map(\.key) == NameIndex.rows(kind: "variable", spec: value).map(\.key))
+    }
+}
