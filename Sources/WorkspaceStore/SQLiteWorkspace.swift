@@ -59,7 +59,12 @@ final class SQLiteWorkspace: WorkspaceWriting {
     static func indexNames(_ db: Database, workspace: Int64, uuid: String, names: [(role: NameRole, key: String)]?) throws {
         try db.cachedStatement(sql: "DELETE FROM resource_names WHERE workspace_id = ? AND uuid = ?")
             .execute(arguments: [workspace, uuid])
-        for row in names ?? [] {
+        try addNames(db, workspace: workspace, uuid: uuid, names: names ?? [])
+    }
+
+    /// Adds name index rows of a resource that has none (a new one).
+    static func addNames(_ db: Database, workspace: Int64, uuid: String, names: [(role: NameRole, key: String)]) throws {
+        for row in names {
             try db.cachedStatement(sql: "INSERT INTO resource_names (workspace_id, uuid, role, name_key) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [workspace, uuid, row.role.rawValue, row.key])
         }
@@ -208,7 +213,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
             INSERT INTO resources (workspace_id, uuid, kind, spec, archived, created_seq, updated_seq)
             VALUES (?, ?, ?, ?, 0, ?, ?)
             """).execute(arguments: [id, resource.uuid, spec.kind, spec.json, seq, seq])
-        try Self.indexNames(db, workspace: id, uuid: resource.uuid, names: spec.names)
+        try Self.addNames(db, workspace: id, uuid: resource.uuid, names: spec.names)
         return resource
     }
 
@@ -250,21 +255,24 @@ final class SQLiteWorkspace: WorkspaceWriting {
         if let problem = SourceID.problem(with: mapping.sourceID) {
             throw StoreError(.invalidArgument, "cannot map '\(mapping.sourceID)': \(problem)")
         }
-        _ = try requireResource(mapping.uuid)
         if let holder = try self.mapping(kind: mapping.kind, sourceID: mapping.sourceID), holder.uuid != mapping.uuid {
             throw StoreError(.sourceIDTaken,
                              "the \(mapping.kind) source id '\(mapping.sourceID)' is taken by '\(holder.sourceID)' "
                              + "(ids are compared ignoring case); choose another id")
         }
+        // Written only for a resource of the workspace (as on PostgreSQL): no row, no resource.
         try db.cachedStatement(sql: """
             INSERT INTO mappings (workspace_id, kind, source_id, uuid, last_synced_spec_hash, last_projected_spec_hash)
-            VALUES (?, ?, ?, ?, ?, ?)
+            SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM resources WHERE workspace_id = ?1 AND uuid = ?4)
             ON CONFLICT (workspace_id, uuid) DO UPDATE SET
                 kind = excluded.kind, source_id = excluded.source_id,
                 last_synced_spec_hash = excluded.last_synced_spec_hash,
                 last_projected_spec_hash = excluded.last_projected_spec_hash
             """).execute(arguments: [id, mapping.kind, mapping.sourceID, mapping.uuid,
                                      mapping.lastSyncedSpecHash, mapping.lastProjectedSpecHash])
+        guard db.changesCount == 1 else {
+            throw StoreError(.notFound, "no resource \(mapping.uuid) in workspace '\(name)'")
+        }
     }
 
     func putObjects(_ objects: [GitObject], deltaBases: [String: String]) throws {
@@ -287,8 +295,8 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     func advanceCursor() throws -> Int {
-        try db.cachedStatement(sql: "UPDATE workspaces SET cursor = cursor + 1 WHERE id = ?").execute(arguments: [id])
-        cursor = try Int.fetchOne(db.cachedStatement(sql: "SELECT cursor FROM workspaces WHERE id = ?"), arguments: [id]) ?? 0
+        cursor = try Int.fetchOne(db.cachedStatement(sql: "UPDATE workspaces SET cursor = cursor + 1 WHERE id = ? RETURNING cursor"),
+                                  arguments: [id]) ?? 0
         return cursor
     }
 
@@ -317,8 +325,8 @@ final class SQLiteWorkspace: WorkspaceWriting {
 
     /// Takes the next number of the workspace's sequence (resources and changes share it).
     private func nextSeq() throws -> Int {
-        try db.cachedStatement(sql: "UPDATE workspaces SET last_seq = last_seq + 1 WHERE id = ?").execute(arguments: [id])
-        guard let seq = try Int.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM workspaces WHERE id = ?"), arguments: [id]) else {
+        guard let seq = try Int.fetchOne(db.cachedStatement(sql: "UPDATE workspaces SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq"),
+                                         arguments: [id]) else {
             throw StoreError.noSuchWorkspace(name, store: storePath)
         }
         return seq
