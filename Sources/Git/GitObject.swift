@@ -33,12 +33,17 @@ public struct RawObject: Hashable, Sendable {
     /// compressed): `PackWriter` copies it into a pack entry instead of deflating again.
     /// Whoever sets it vouches that it inflates to `data`; a client's indexer checks anyway.
     @Incidental public var deflated: [UInt8]?
+    /// A delta that makes `data` from another object, when one is at hand (the store keeps
+    /// a tree that differs from an earlier one by a few entries so): `PackSpool` may carry it
+    /// in a pack instead of the whole object. Whoever sets it vouches that it makes `data`.
+    @Incidental public var delta: ObjectDelta?
 
-    public init(id: ObjectID, type: ObjectType, data: [UInt8], deflated: [UInt8]? = nil) {
+    public init(id: ObjectID, type: ObjectType, data: [UInt8], deflated: [UInt8]? = nil, delta: ObjectDelta? = nil) {
         self.id = id
         self.type = type
         self.data = data
         self.deflated = deflated
+        self.delta = delta
     }
 
     /// An object whose id is computed from its content, as git does.
@@ -53,6 +58,18 @@ public struct RawObject: Hashable, Sendable {
         let result = data.withUnsafeBytes { git_odb_hash(&oid, $0.baseAddress, $0.count, type.raw) }
         precondition(result == 0, "git_odb_hash cannot fail for a known object type")
         return ObjectID(oid)
+    }
+}
+
+/// An object as a delta against another: `base`, and a zlib stream of git's delta format
+/// (`Delta`) that turns it into the object.
+public struct ObjectDelta: Sendable {
+    public var base: ObjectID
+    public var deflated: [UInt8]
+
+    public init(base: ObjectID, deflated: [UInt8]) {
+        self.base = base
+        self.deflated = deflated
     }
 }
 

@@ -67,6 +67,14 @@ extension Repository {
                           midway: (() -> Void)? = nil) throws(GitError) {
         let spool = try packSpool()
         for object in objects { try spool.add(object) }
+        do {
+            let byID = Dictionary(objects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            try spool.settleDeltas(has: { try self.objects(among: $0) }, whole: { byID[$0]! })
+        } catch let error as GitError {
+            throw error
+        } catch {
+            throw GitError(code: -1, operation: "write pack", message: "\(error)")
+        }
         try writePack(spool, progress: progress, midway: midway)
     }
 

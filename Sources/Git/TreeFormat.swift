@@ -97,20 +97,80 @@ public enum TreeFormat {
         return spans
     }
 
-    /// git's tree order: names compared bytewise, a directory's as if it ended in `/`.
-    public static func gitOrder(_ a: TreeEntry, _ b: TreeEntry) -> Bool {
-        func key(_ entry: TreeEntry, _ index: Int) -> UInt8? {
-            index < entry.name.count ? entry.name[index] : index == entry.name.count && entry.isTree ? UInt8(ascii: "/") : nil
+    /// The entries of tree `new` that tree `old` does not hold under the same name with the
+    /// same id, each with its namesake in `old`: the entry of that name when it is of the
+    /// same kind (both directories, or neither), else nil, as for a new name. In `new`'s
+    /// order; every entry of `new` when `old` is nil.
+    ///
+    /// Both trees list their entries in git's order, so each entry's namesake is found by
+    /// walking the two lists together, and only the entries returned are decoded: a tree of
+    /// 100 000 entries with one changed costs a comparison of bytes per entry and no
+    /// allocation for the others. (A tree not in that order only loses matches: its entries
+    /// then come back as changed.) Throws `Malformed` as `parse` does, for either tree.
+    public static func changed(_ new: [UInt8], from old: [UInt8]?) throws -> [(entry: TreeEntry, old: TreeEntry?)] {
+        guard let newSpans = spans(new) else { throw Malformed() }
+        let oldData = old ?? []
+        guard let oldSpans = spans(oldData) else { throw Malformed() }
+        let newModes = try newSpans.map { span in
+            guard let mode = octal(new[span.start..<span.space]) else { throw Malformed() }
+            return mode
         }
-        var index = 0
+        var changed: [(entry: TreeEntry, old: TreeEntry?)] = []
+        var cursor = 0
+        var cursorMode: UInt32?
+        for (span, mode) in zip(newSpans, newModes) {
+            let name = new[(span.space + 1)..<span.nul]
+            while cursor < oldSpans.count {
+                let candidate = oldSpans[cursor]
+                if cursorMode == nil {
+                    guard let parsed = octal(oldData[candidate.start..<candidate.space]) else { throw Malformed() }
+                    cursorMode = parsed
+                }
+                guard precedes(oldData[(candidate.space + 1)..<candidate.nul], cursorMode == TreeEntry.directory,
+                               name, mode == TreeEntry.directory) else { break }
+                cursor += 1
+                cursorMode = nil
+            }
+            var namesake: TreeEntry?
+            if cursor < oldSpans.count, let oldMode = cursorMode {
+                let candidate = oldSpans[cursor]
+                if (oldMode == TreeEntry.directory) == (mode == TreeEntry.directory),
+                   oldData[(candidate.space + 1)..<candidate.nul].elementsEqual(name) {
+                    if oldData[(candidate.nul + 1)..<candidate.end].elementsEqual(new[(span.nul + 1)..<span.end]) { continue }
+                    namesake = try entry(oldData, candidate, mode: oldMode)
+                }
+            }
+            changed.append((try entry(new, span, mode: mode), namesake))
+        }
+        return changed
+    }
+
+    private static func entry(_ data: [UInt8], _ span: Span, mode: UInt32) throws -> TreeEntry {
+        guard let id = ObjectID(bytes: Array(data[(span.nul + 1)..<span.end])) else { throw Malformed() }
+        return TreeEntry(name: Array(data[(span.space + 1)..<span.nul]), mode: mode, id: id)
+    }
+
+    /// `gitOrder` on names as bytes: true when the entry named `a` (a directory when
+    /// `aIsTree`) sorts before the one named `b`.
+    static func precedes(_ a: ArraySlice<UInt8>, _ aIsTree: Bool, _ b: ArraySlice<UInt8>, _ bIsTree: Bool) -> Bool {
+        var left = a.startIndex, right = b.startIndex
         while true {
-            switch (key(a, index), key(b, index)) {
+            let l: UInt8? = left < a.endIndex ? a[left] : left == a.endIndex && aIsTree ? UInt8(ascii: "/") : nil
+            let r: UInt8? = right < b.endIndex ? b[right] : right == b.endIndex && bIsTree ? UInt8(ascii: "/") : nil
+            switch (l, r) {
             case (nil, nil): return false
             case (nil, _): return true
             case (_, nil): return false
-            case let (left?, right?) where left != right: return left < right
-            default: index += 1
+            case let (x?, y?) where x != y: return x < y
+            default:
+                left += 1
+                right += 1
             }
         }
+    }
+
+    /// git's tree order: names compared bytewise, a directory's as if it ended in `/`.
+    public static func gitOrder(_ a: TreeEntry, _ b: TreeEntry) -> Bool {
+        precedes(a.name[...], a.isTree, b.name[...], b.isTree)
     }
 }

@@ -97,7 +97,8 @@ enum ObjectCodec {
     }
 
     /// The object `chain` (one of `chainsQuery`'s chains) holds, or nil for an empty chain (no
-    /// such object). A zlib row's stream comes along as `deflated`, for a fetch's pack.
+    /// such object). A zlib row's stream comes along as `deflated`, and a delta row's base and
+    /// stream as `delta`, for a fetch's pack.
     ///
     /// Throws `corrupt` when a row does not decode (an unknown type or encoding, a stream
     /// that is not its recorded size, a delta that does not apply) and `deltaBaseMissing`
@@ -109,7 +110,8 @@ enum ObjectCodec {
         }
         let content = try content(chain[...], cache: cache)
         let deflated = first.encoding == .zlib ? first.data : nil
-        return GitObject(oid: first.oid, type: type, data: content, deflated: deflated)
+        let delta = first.encoding == .delta ? first.base.flatMap(ObjectID.init(hex:)).map { ObjectDelta(base: $0, deflated: first.data) } : nil
+        return GitObject(oid: first.oid, type: type, data: content, deflated: deflated, delta: delta)
     }
 
     /// Decoded contents of large objects, kept for one transaction (each store's accessor

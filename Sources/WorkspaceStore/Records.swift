@@ -74,12 +74,16 @@ public struct GitObject: Hashable, Sendable {
     /// (nil otherwise): a fetch copies it into its pack instead of deflating again. Not part
     /// of the object's identity (`==` and hashing ignore it).
     @Incidental public var deflated: [UInt8]?
+    /// The delta the store keeps the object as (a tree like an earlier one), when it keeps it
+    /// so: a fetch may copy it into its pack (`RawObject.delta`). Not part of the identity.
+    @Incidental public var delta: ObjectDelta?
 
-    public init(oid: String, type: Kind, data: [UInt8], deflated: [UInt8]? = nil) {
+    public init(oid: String, type: Kind, data: [UInt8], deflated: [UInt8]? = nil, delta: ObjectDelta? = nil) {
         self.oid = oid
         self.type = type
         self.data = data
         self.deflated = deflated
+        self.delta = delta
     }
 
     /// True when `text` is 40 lowercase hex digits, the only spelling the store accepts.

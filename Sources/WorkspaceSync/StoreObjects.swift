@@ -4,13 +4,15 @@ import WorkspaceStore
 extension GitObject {
     /// The store's form of a git object.
     init(_ raw: RawObject) {
-        self.init(oid: raw.id.hex, type: GitObject.Kind(rawValue: raw.type.rawValue)!, data: raw.data, deflated: raw.deflated)
+        self.init(oid: raw.id.hex, type: GitObject.Kind(rawValue: raw.type.rawValue)!, data: raw.data, deflated: raw.deflated,
+                  delta: raw.delta)
     }
 
-    /// The Git layer's form of a stored object, with the zlib stream the store keeps (for a pack).
+    /// The Git layer's form of a stored object, with the zlib stream or the delta the store
+    /// keeps (for a pack).
     var raw: RawObject? {
         guard let id = ObjectID(hex: oid), let type = ObjectType(rawValue: type.rawValue) else { return nil }
-        return RawObject(id: id, type: type, data: data, deflated: deflated)
+        return RawObject(id: id, type: type, data: data, deflated: deflated, delta: delta)
     }
 }
 

@@ -15,7 +15,8 @@ enum Transfer {
     /// Objects reachable from `head` in the store that `client` does not have.
     ///
     /// They go into `spool` as the walk reads them (`Walk.collect`), so each is held only
-    /// while it is read and parsed, not until the pack is written.
+    /// while it is read and parsed, not until the pack is written. A tree the store keeps
+    /// as a delta goes in as that delta (`PackSpool.settleDeltas`).
     static func missingInClient(from head: ObjectID, store: StoreObjects, client: Repository, into spool: PackSpool) throws {
         var walk = Walk(read: store.objects,
                         readKnown: { id in try client.object(id) ?? store.object(id) },
@@ -23,6 +24,9 @@ enum Transfer {
                         limits: nil)
         walk.collect = { try spool.add($0) }
         _ = try walk.objects(from: head)
+        // Trees the store keeps as deltas go in as those deltas where the client will have
+        // the base: from this pack, or its own.
+        try spool.settleDeltas(has: { try client.objects(among: $0) }, whole: store.object)
     }
 
     /// Objects reachable from `tip` in the client that the store does not have.
@@ -143,15 +147,9 @@ enum Transfer {
                         try keep(object, in: &found)
                         guard visit.isTree else { continue }
                         if let old = visit.old { found.replaced[visit.id.hex] = old.hex }
-                        // Both trees list their entries in git's order, so each new entry's namesake
-                        // in the old tree is found by walking the two lists together. (A tree not
-                        // in that order only loses matches: its entries are then visited in full.)
-                        let before = try visit.old.map { try TreeFormat.parse(readKnown($0).data) } ?? []
-                        var cursor = 0
-                        for entry in try TreeFormat.parse(object.data) where entry.mode != TreeEntry.submodule {
-                            while cursor < before.count && TreeFormat.gitOrder(before[cursor], entry) { cursor += 1 }
-                            let old = cursor < before.count && before[cursor].name == entry.name ? before[cursor] : nil
-                            if old?.id == entry.id { continue }
+                        // Only entries whose id differs from their namesake's in the old tree.
+                        let before = try visit.old.map { try readKnown($0).data }
+                        for (entry, old) in try TreeFormat.changed(object.data, from: before) where entry.mode != TreeEntry.submodule {
                             let path = visit.path.isEmpty ? entry.name : visit.path + [UInt8(ascii: "/")] + entry.name
                             if limits != nil && entry.isTree && visit.depth + 1 > PushLimits.maxTreeDepth {
                                 problems.append(PushLimits.tooDeep(path: path))
