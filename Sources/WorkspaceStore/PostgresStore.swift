@@ -293,6 +293,7 @@ public final class PostgresStore: WorkspaceStore, @unchecked Sendable {
             SELECT a.application_name, a.pid, a.client_addr::text
             FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE l.locktype = 'advisory' AND l.granted AND l.classid = $1::oid AND l.objid = $2::oid AND l.objsubid = 2
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """, [.int(UInt32(bitPattern: PostgresSchema.lockKey)), .int(id)]), rows.count > 0 {
             let name = rows.string(0, 0).map { $0.isEmpty ? "a client" : "`\($0)`" } ?? "a client"
             let from = rows.string(0, 2).map { " from \($0)" } ?? ""
