@@ -94,6 +94,24 @@ public final class PackSpool {
         entryBytes += entry.count
     }
 
+    /// `deltas` ordered so that each comes after the one its base is (if any), the others
+    /// keeping their order: by the length of the chain of `deltas` below each.
+    static func basesFirst(_ deltas: [(id: ObjectID, delta: ObjectDelta)]) -> [(id: ObjectID, delta: ObjectDelta)] {
+        var baseOf: [ObjectID: ObjectID] = [:]
+        for entry in deltas { baseOf[entry.id] = entry.delta.base }
+        var depth: [ObjectID: Int] = [:]
+        for entry in deltas where depth[entry.id] == nil {
+            // Down the chain to a known depth or a base outside `deltas`, then back up.
+            var chain = [entry.id]
+            while let base = baseOf[chain[chain.count - 1]], baseOf[base] != nil, depth[base] == nil, chain.count <= deltas.count {
+                chain.append(base)
+            }
+            let below = baseOf[chain[chain.count - 1]].flatMap { depth[$0] }.map { $0 + 1 } ?? 0
+            for (offset, id) in chain.reversed().enumerated() { depth[id] = below + offset }
+        }
+        return deltas.enumerated().sorted { (depth[$0.element.id]!, $0.offset) < (depth[$1.element.id]!, $1.offset) }.map(\.element)
+    }
+
     /// Objects added with a delta, not yet written.
     private var waiting: [(id: ObjectID, delta: ObjectDelta)] = []
 
@@ -107,7 +125,10 @@ public final class PackSpool {
         let pending = waiting
         waiting = []
         let held = try has(pending.map(\.delta.base).filter { !ids.contains($0) })
-        for (id, delta) in pending {
+        // A delta goes after the delta it is based on (if its base is one): libgit2's indexer
+        // completes a thin pack from the first delta it cannot resolve, and gives up when
+        // that one's base is in the pack, so every chain must start with its outer base.
+        for (id, delta) in Self.basesFirst(pending) {
             guard ids.contains(delta.base) || held.contains(delta.base),
                   let instructions = try? Zlib.inflate(delta.deflated, size: nil) else {
                 var object = try whole(id)

@@ -82,6 +82,30 @@ import WorkspaceTestSupport
         #expect(try git.git("fsck", "--strict").status == 0)
     }
 
+    /// A chain of deltas in the pack whose first base only the repository has (a fetch of
+    /// several commits that each changed the tree): the indexer completes the thin pack from
+    /// its oldest delta up, whatever order the walk added them in (newest first along a line
+    /// of history; mixed where merges join lines).
+    @Test(arguments: [[4, 3, 2, 1], [2, 4, 1, 3], [1, 2, 3, 4]])
+    func aChainOfDeltasOnWhatTheRepositoryHasLands(order: [Int]) throws {
+        let (git, repo) = try repository()
+        let trees = try Self.versions(5)
+        try repo.writePack([trees[0].tree])
+        let spool = try repo.packSpool()
+        for index in order {
+            var object = trees[index].tree
+            object.delta = ObjectDelta(base: trees[index - 1].tree.id, deflated: Zlib.deflate(try #require(trees[index].delta), level: 6))
+            try spool.add(object)
+        }
+        try spool.settleDeltas(has: { try repo.objects(among: $0) }, whole: { id in
+            Issue.record("every base is in the pack or the repository; nothing should be read whole")
+            return try #require(trees.first { $0.tree.id == id }).tree
+        })
+        try repo.writePack(spool)
+        for version in trees { #expect(try repo.object(version.tree.id)?.data == version.tree.data) }
+        #expect(try git.git("fsck", "--strict").status == 0)
+    }
+
     /// An unsettled delta is never dropped silently: the pack is refused.
     @Test func aPackWithUnsettledDeltasIsRefused() throws {
         let (_, repo) = try repository()
