@@ -106,43 +106,54 @@ public enum TreeFormat {
     /// walking the two lists together, and only the entries returned are decoded: a tree of
     /// 100 000 entries with one changed costs a comparison of bytes per entry and no
     /// allocation for the others. (A tree not in that order only loses matches: its entries
-    /// then come back as changed.) Throws `Malformed` as `parse` does, for either tree.
+    /// then come back as changed.) Throws `Malformed` as `parse` does for `new`; `old` (the
+    /// receiver's, checked when it was stored) is read only as far as the walk needs.
     public static func changed(_ new: [UInt8], from old: [UInt8]?) throws -> [(entry: TreeEntry, old: TreeEntry?)] {
-        guard let newSpans = spans(new) else { throw Malformed() }
         let oldData = old ?? []
-        guard let oldSpans = spans(oldData) else { throw Malformed() }
-        let newModes = try newSpans.map { span in
-            guard let mode = octal(new[span.start..<span.space]) else { throw Malformed() }
-            return mode
-        }
         var changed: [(entry: TreeEntry, old: TreeEntry?)] = []
-        var cursor = 0
-        var cursorMode: UInt32?
-        for (span, mode) in zip(newSpans, newModes) {
+        var oldSpan = try span(in: oldData, at: 0)
+        var oldMode: UInt32?
+        var next = 0
+        while let span = try span(in: new, at: next) {
+            next = span.end
+            // The same bytes as the old entry at the cursor: same name, mode and id.
+            if let candidate = oldSpan, candidate.end - candidate.start == span.end - span.start,
+               oldData[candidate.start..<candidate.end].elementsEqual(new[span.start..<span.end]) {
+                oldSpan = try self.span(in: oldData, at: candidate.end)
+                oldMode = nil
+                continue
+            }
+            guard let mode = octal(new[span.start..<span.space]) else { throw Malformed() }
             let name = new[(span.space + 1)..<span.nul]
-            while cursor < oldSpans.count {
-                let candidate = oldSpans[cursor]
-                if cursorMode == nil {
+            while let candidate = oldSpan {
+                if oldMode == nil {
                     guard let parsed = octal(oldData[candidate.start..<candidate.space]) else { throw Malformed() }
-                    cursorMode = parsed
+                    oldMode = parsed
                 }
-                guard precedes(oldData[(candidate.space + 1)..<candidate.nul], cursorMode == TreeEntry.directory,
+                guard precedes(oldData[(candidate.space + 1)..<candidate.nul], oldMode == TreeEntry.directory,
                                name, mode == TreeEntry.directory) else { break }
-                cursor += 1
-                cursorMode = nil
+                oldSpan = try self.span(in: oldData, at: candidate.end)
+                oldMode = nil
             }
             var namesake: TreeEntry?
-            if cursor < oldSpans.count, let oldMode = cursorMode {
-                let candidate = oldSpans[cursor]
-                if (oldMode == TreeEntry.directory) == (mode == TreeEntry.directory),
-                   oldData[(candidate.space + 1)..<candidate.nul].elementsEqual(name) {
-                    if oldData[(candidate.nul + 1)..<candidate.end].elementsEqual(new[(span.nul + 1)..<span.end]) { continue }
-                    namesake = try entry(oldData, candidate, mode: oldMode)
-                }
+            if let candidate = oldSpan, let candidateMode = oldMode,
+               (candidateMode == TreeEntry.directory) == (mode == TreeEntry.directory),
+               oldData[(candidate.space + 1)..<candidate.nul].elementsEqual(name) {
+                if oldData[(candidate.nul + 1)..<candidate.end].elementsEqual(new[(span.nul + 1)..<span.end]) { continue }
+                namesake = try entry(oldData, candidate, mode: candidateMode)
             }
             changed.append((try entry(new, span, mode: mode), namesake))
         }
         return changed
+    }
+
+    /// The entry of `data` that starts at `index`; nil at the end; throws `Malformed` when
+    /// what starts there is not laid out as an entry.
+    private static func span(in data: [UInt8], at index: Int) throws -> Span? {
+        guard index < data.count else { return nil }
+        guard let space = data[index...].firstIndex(of: UInt8(ascii: " ")),
+              let nul = data[space...].firstIndex(of: 0), nul + 21 <= data.count else { throw Malformed() }
+        return Span(start: index, space: space, nul: nul)
     }
 
     private static func entry(_ data: [UInt8], _ span: Span, mode: UInt32) throws -> TreeEntry {
