@@ -18,15 +18,20 @@ enum Transfer {
     /// while it is read and parsed, not until the pack is written. A tree the store keeps
     /// as a delta goes in as that delta (`PackSpool.settleDeltas`).
     static func missingInClient(from head: ObjectID, store: StoreObjects, client: Repository, into spool: PackSpool) throws {
+        // A client without references (the new repository of a clone) has nothing the walk
+        // could leave out; asking it about every object would cost a failed lookup of a
+        // loose object file each. (Were it to hold some anyway, they would only come twice.)
+        let empty = try client.referenceTips().isEmpty
+        let has: ([ObjectID]) throws -> Set<ObjectID> = { ids in empty ? [] : try client.objects(among: ids) }
         var walk = Walk(read: store.objects,
-                        readKnown: { id in try client.object(id) ?? store.object(id) },
-                        has: { ids in try client.objects(among: ids) },
+                        readKnown: { id in try (empty ? nil : client.object(id)) ?? store.object(id) },
+                        has: has,
                         limits: nil)
         walk.collect = { try spool.add($0) }
         _ = try walk.objects(from: head)
         // Trees the store keeps as deltas go in as those deltas where the client will have
         // the base: from this pack, or its own.
-        try spool.settleDeltas(has: { try client.objects(among: $0) }, whole: store.object)
+        try spool.settleDeltas(has: has, whole: store.object)
     }
 
     /// Objects reachable from `tip` in the client that the store does not have.
