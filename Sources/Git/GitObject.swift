@@ -37,6 +37,9 @@ public struct RawObject: Hashable, Sendable {
     /// a tree that differs from an earlier one by a few entries so): `PackSpool` may carry it
     /// in a pack instead of the whole object. Whoever sets it vouches that it makes `data`.
     @Incidental public var delta: ObjectDelta?
+    /// The content's size when `data` was left out, `deflated` standing for it (a blob read
+    /// only to go into a pack); nil when `data` is the content.
+    @Incidental public var omittedSize: Int?
 
     public init(id: ObjectID, type: ObjectType, data: [UInt8], deflated: [UInt8]? = nil, delta: ObjectDelta? = nil) {
         self.id = id

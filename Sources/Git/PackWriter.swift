@@ -88,7 +88,10 @@ public final class PackSpool {
 
     private func addWhole(_ object: RawObject) throws(GitError) {
         var entry: [UInt8] = []
-        PackWriter.appendHeader(type: object.type.rawValue, size: object.data.count, to: &entry)
+        if object.omittedSize != nil && object.deflated == nil {
+            throw GitError(code: -1, operation: "write pack", message: "object \(object.id.hex) has neither its content nor its stream")
+        }
+        PackWriter.appendHeader(type: object.type.rawValue, size: object.omittedSize ?? object.data.count, to: &entry)
         entry += object.deflated ?? Zlib.deflate(object.data, level: Zlib.packLevel)
         try write(entry)
         entryBytes += entry.count

@@ -78,12 +78,13 @@ enum ObjectCodec {
     static let batch = 2048
 
     /// The objects among `oids` that `chains` (reading `chainsQuery`) finds, decoded, by id.
-    static func objects(_ oids: [String], cache: Cache, chains: ([String]) throws -> [String: [ObjectRow]]) throws -> [String: GitObject] {
+    static func objects(_ oids: [String], blobContent: Bool = true, cache: Cache,
+                        chains: ([String]) throws -> [String: [ObjectRow]]) throws -> [String: GitObject] {
         var found: [String: GitObject] = [:]
         found.reserveCapacity(oids.count)
         for start in stride(from: 0, to: oids.count, by: batch) {
             for (oid, chain) in try chains(Array(oids[start..<min(start + batch, oids.count)])) {
-                found[oid] = try decode(chain, cache: cache)
+                found[oid] = try decode(chain, blobContent: blobContent, cache: cache)
             }
         }
         return found
@@ -98,15 +99,21 @@ enum ObjectCodec {
 
     /// The object `chain` (one of `chainsQuery`'s chains) holds, or nil for an empty chain (no
     /// such object). A zlib row's stream comes along as `deflated`, and a delta row's base and
-    /// stream as `delta`, for a fetch's pack.
+    /// stream as `delta`, for a fetch's pack. Without `blobContent`, a zlib blob is not
+    /// inflated: it comes with an empty `data` and its `omittedSize`.
     ///
     /// Throws `corrupt` when a row does not decode (an unknown type or encoding, a stream
     /// that is not its recorded size, a delta that does not apply) and `deltaBaseMissing`
     /// when a delta's base is not stored.
-    static func decode(_ chain: [ObjectRow], cache: Cache) throws -> GitObject? {
+    static func decode(_ chain: [ObjectRow], blobContent: Bool = true, cache: Cache) throws -> GitObject? {
         guard let first = chain.first else { return nil }
         guard let type = GitObject.Kind(rawValue: first.type) else {
             throw StoreError.damaged("object \(first.oid) has type \(first.type)")
+        }
+        if !blobContent, type == .blob, first.encoding == .zlib, let size = first.size, size >= 0 {
+            var object = GitObject(oid: first.oid, type: type, data: [], deflated: first.data)
+            object.omittedSize = size
+            return object
         }
         let content = try content(chain[...], cache: cache)
         let deflated = first.encoding == .zlib ? first.data : nil

@@ -76,8 +76,8 @@ final class PostgresWorkspace: WorkspaceWriting {
         return (0..<rows.count).map { Self.mapping(rows, $0) }
     }
 
-    func objects(_ oids: [String]) throws -> [String: GitObject] {
-        try ObjectCodec.objects(oids, cache: decoded, chains: chains)
+    func objects(_ oids: [String], blobContent: Bool) throws -> [String: GitObject] {
+        try ObjectCodec.objects(oids, blobContent: blobContent, cache: decoded, chains: chains)
     }
 
     /// The objects' rows and their delta bases, nearest first, in one round trip

@@ -77,6 +77,9 @@ public struct GitObject: Hashable, Sendable {
     /// The delta the store keeps the object as (a tree like an earlier one), when it keeps it
     /// so: a fetch may copy it into its pack (`RawObject.delta`). Not part of the identity.
     @Incidental public var delta: ObjectDelta?
+    /// The content's size when `data` was left out (`WorkspaceReading.objects(_:blobContent:)`);
+    /// nil when `data` is the content.
+    @Incidental public var omittedSize: Int?
 
     public init(oid: String, type: Kind, data: [UInt8], deflated: [UInt8]? = nil, delta: ObjectDelta? = nil) {
         self.oid = oid

@@ -91,8 +91,8 @@ final class SQLiteWorkspace: WorkspaceWriting {
                          arguments: [id]).map(Self.mapping(from:))
     }
 
-    func objects(_ oids: [String]) throws -> [String: GitObject] {
-        try ObjectCodec.objects(oids, cache: decoded, chains: chains)
+    func objects(_ oids: [String], blobContent: Bool) throws -> [String: GitObject] {
+        try ObjectCodec.objects(oids, blobContent: blobContent, cache: decoded, chains: chains)
     }
 
     /// The objects' rows and their delta bases, nearest first: the rows asked for in one

@@ -74,8 +74,10 @@ public protocol WorkspaceReading {
     /// Every mapping, ordered by kind, then source id ignoring case.
     func mappings() throws -> [Mapping]
     /// The stored objects among `oids`, by id (an id not stored is absent): one question
-    /// per few thousand ids, so a clone reads its objects a tree level at a time.
-    func objects(_ oids: [String]) throws -> [String: GitObject]
+    /// per few thousand ids, so a clone reads its objects a tree level at a time. Without
+    /// `blobContent`, a blob the store keeps compressed comes without its content: its
+    /// stream (`deflated`) and its size (`omittedSize`) are all a pack needs.
+    func objects(_ oids: [String], blobContent: Bool) throws -> [String: GitObject]
     func hasObject(_ oid: String) throws -> Bool
     /// Which of `oids` the workspace stores: one question for many, so a push asks once per
     /// tree it visits, not once per entry (a bounded number of round trips to a server).
@@ -89,6 +91,11 @@ public protocol WorkspaceReading {
 extension WorkspaceReading {
     public func object(_ oid: String) throws -> GitObject? {
         try objects([oid])[oid]
+    }
+
+    /// `objects(_:blobContent:)` with every content.
+    public func objects(_ oids: [String]) throws -> [String: GitObject] {
+        try objects(oids, blobContent: true)
     }
 }
 

@@ -12,7 +12,9 @@ extension GitObject {
     /// keeps (for a pack).
     var raw: RawObject? {
         guard let id = ObjectID(hex: oid), let type = ObjectType(rawValue: type.rawValue) else { return nil }
-        return RawObject(id: id, type: type, data: data, deflated: deflated, delta: delta)
+        var object = RawObject(id: id, type: type, data: data, deflated: deflated, delta: delta)
+        object.omittedSize = omittedSize
+        return object
     }
 }
 
@@ -25,9 +27,10 @@ struct StoreObjects {
     }
 
     /// `ids`' objects in their order, read a few thousand per question
-    /// (`WorkspaceReading.objects`); throws `corrupt` when one is not stored.
-    func objects(_ ids: [ObjectID]) throws -> [RawObject] {
-        let stored = try reader.objects(ids.map(\.hex))
+    /// (`WorkspaceReading.objects`); throws `corrupt` when one is not stored. Without
+    /// `blobContent`, compressed blobs come as their streams (`RawObject.omittedSize`).
+    func objects(_ ids: [ObjectID], blobContent: Bool = true) throws -> [RawObject] {
+        let stored = try reader.objects(ids.map(\.hex), blobContent: blobContent)
         return try ids.map { id in
             guard let raw = stored[id.hex]?.raw else {
                 throw SyncError.corrupt("object \(id.hex) is missing from workspace '\(reader.name)'; run git workspace fsck "

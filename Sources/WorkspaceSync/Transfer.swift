@@ -23,7 +23,8 @@ enum Transfer {
         // loose object file each. (Were it to hold some anyway, they would only come twice.)
         let empty = try client.referenceTips().isEmpty
         let has: ([ObjectID]) throws -> Set<ObjectID> = { ids in empty ? [] : try client.objects(among: ids) }
-        var walk = Walk(read: store.objects,
+        // Blobs are not entered: their stored streams go into the pack as they are.
+        var walk = Walk(read: { try store.objects($0, blobContent: false) },
                         readKnown: { id in try (empty ? nil : client.object(id)) ?? store.object(id) },
                         has: has,
                         limits: nil)

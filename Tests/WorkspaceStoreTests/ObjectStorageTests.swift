@@ -52,6 +52,18 @@ import WorkspaceTestSupport
             #expect(try ws.object(tiny.oid)?.deflated == nil)
             #expect(try ws.object(v2.oid)?.deflated == nil, "a delta is expanded; its stream is not the object's")
             #expect(try ws.storedObjects(among: [v1.oid, v2.oid, oid(1)]) == [v1.oid, v2.oid])
+            // A delta row comes with its base and stream: v2 (version 2) is kept against version 0.
+            #expect(try ws.object(v2.oid)?.delta?.base.hex == v0.oid)
+            #expect(try ws.object(v1.oid)?.delta?.base.hex == v0.oid)
+            // For a pack: a compressed blob without its content, standing for it by its stream
+            // and size; every other object as ever.
+            let forPack = try ws.objects([tiny, text, v0, v2].map(\.oid), blobContent: false)
+            let bare = try #require(forPack[text.oid])
+            #expect(bare.data.isEmpty && bare.omittedSize == text.data.count)
+            #expect(try Zlib.inflate(try #require(bare.deflated), size: text.data.count) == text.data)
+            for object in [tiny, v0, v2] {
+                #expect(forPack[object.oid]?.data == object.data && forPack[object.oid]?.omittedSize == nil)
+            }
         }
         // The dump shows content, not encoding: the same objects stored whole dump alike.
         let other = try kind.makeFixture().open()
