@@ -106,8 +106,10 @@ public enum TreeFormat {
     /// walking the two lists together, and only the entries returned are decoded: a tree of
     /// 100 000 entries with one changed costs a comparison of bytes per entry and no
     /// allocation for the others. (A tree not in that order only loses matches: its entries
-    /// then come back as changed.) Throws `Malformed` as `parse` does for `new`; `old` (the
-    /// receiver's, checked when it was stored) is read only as far as the walk needs.
+    /// then come back as changed.) Throws `Malformed` as `parse` does for the entries of
+    /// `new` it decodes; an entry whose bytes equal its namesake's in `old` (the receiver's,
+    /// checked when it was stored) is taken as that one was, and `old` is read only as far
+    /// as the walk needs.
     public static func changed(_ new: [UInt8], from old: [UInt8]?) throws -> [(entry: TreeEntry, old: TreeEntry?)] {
         let oldData = old ?? []
         var changed: [(entry: TreeEntry, old: TreeEntry?)] = []

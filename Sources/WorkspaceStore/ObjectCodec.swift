@@ -211,6 +211,10 @@ enum ObjectCodec {
     /// new row that depends on the damage.
     static func encode(_ objects: [GitObject], bases: [String: String], cache: Cache,
                        chains: ([String]) throws -> [String: [ObjectRow]]) throws -> [ObjectRow] {
+        // An object read for a pack only (`objects(_:blobContent: false)`) has no content to store.
+        if let bare = objects.first(where: { $0.omittedSize != nil }) {
+            throw StoreError(.invalidArgument, "object \(bare.oid) comes without its content and cannot be stored")
+        }
         let named = Set(objects.compactMap { $0.type == .tree ? bases[$0.oid] : nil }).filter(GitObject.isValidID)
         var stored: [String: ArraySlice<ObjectRow>] = [:]
         for chain in try named.isEmpty ? [:] : chains(named.sorted()) {

@@ -34,7 +34,7 @@ enum Parallel {
     /// `body` of each of `items`' `transform`, in order, with the transforms made by `map` a
     /// chunk ahead on other threads: the caller's own work (writes to the store) overlaps
     /// with them, and only two chunks of results are held at once. When `body` throws, the
-    /// chunk being made is finished and dropped.
+    /// chunk being made is waited for and dropped, so nothing runs on after the call.
     static func pipeline<T: Sendable, U: Sendable>(_ items: [T], chunk: Int, _ transform: @escaping @Sendable (T) -> U,
                                                    _ body: (Int, U) throws -> Void) rethrows {
         func start(_ first: Int) -> Background<[U]>? {
@@ -47,7 +47,12 @@ enum Parallel {
         while let current = next {
             let results = current.result()
             next = start(first + chunk)
-            for (offset, result) in results.enumerated() { try body(first + offset, result) }
+            do {
+                for (offset, result) in results.enumerated() { try body(first + offset, result) }
+            } catch {
+                _ = next?.result()
+                throw error
+            }
             first += chunk
         }
     }

@@ -6,6 +6,7 @@ extension GitObject {
     init(_ raw: RawObject) {
         self.init(oid: raw.id.hex, type: GitObject.Kind(rawValue: raw.type.rawValue)!, data: raw.data, deflated: raw.deflated,
                   delta: raw.delta)
+        omittedSize = raw.omittedSize
     }
 
     /// The Git layer's form of a stored object, with the zlib stream or the delta the store

@@ -65,6 +65,13 @@ import WorkspaceTestSupport
                 #expect(forPack[object.oid]?.data == object.data && forPack[object.oid]?.omittedSize == nil)
             }
         }
+        // Such an object is never stored as if its empty data were its content.
+        var bare = Self.blob(Array("never stored without its content".utf8))
+        bare.deflated = Zlib.deflate(bare.data, level: 6)
+        bare.omittedSize = bare.data.count
+        bare.data = []
+        expectStoreError(.invalidArgument) { try store.write("main") { try $0.putObjects([bare]) } }
+        try store.read("main") { (ws) throws in #expect(try ws.object(bare.oid) == nil) }
         // The dump shows content, not encoding: the same objects stored whole dump alike.
         let other = try kind.makeFixture().open()
         try other.createWorkspace("main")
