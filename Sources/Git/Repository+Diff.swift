@@ -39,32 +39,25 @@ extension Repository {
     public func changedFiles(from old: ObjectID?, to new: ObjectID) throws(GitError) -> [TreeChange] {
         var changes: [(path: [UInt8], change: TreeChange)] = []
         var pending: [(old: ObjectID?, new: ObjectID?, prefix: [UInt8])] = [(old, new, [])]
-        func entries(_ tree: ObjectID?) throws(GitError) -> [TreeEntry] {
-            guard let tree else { return [] }
+        func content(_ tree: ObjectID?) throws(GitError) -> [UInt8]? {
+            guard let tree else { return nil }
             guard let object = try object(tree), object.type == .tree else {
                 throw GitError(code: GIT_ENOTFOUND.rawValue, operation: "read tree \(tree)", message: "no such tree in the repository")
             }
-            do { return try TreeFormat.parse(object.data) } catch {
-                throw GitError(code: GIT_EINVALID.rawValue, operation: "read tree \(tree)", message: "\(error)")
-            }
+            return object.data
         }
         func file(_ path: [UInt8]) -> String { String(decoding: path, as: UTF8.self) }
         func kind(_ mode: UInt32) -> UInt32 { mode == TreeEntry.executable ? TreeEntry.file : mode }
         while let (oldTree, newTree, prefix) = pending.popLast() {
             if oldTree == newTree { continue }
-            // Both lists are in git's order: walked together, each entry meets its namesake of
-            // the same kind (a file and a directory of one name are apart in that order).
-            let before = try entries(oldTree), after = try entries(newTree)
-            var i = 0, j = 0
-            while i < before.count || j < after.count {
-                var was: TreeEntry?, now: TreeEntry?
-                if j == after.count || i < before.count && TreeFormat.gitOrder(before[i], after[j]) {
-                    was = before[i]; i += 1
-                } else if i == before.count || TreeFormat.gitOrder(after[j], before[i]) {
-                    now = after[j]; j += 1
-                } else {
-                    was = before[i]; now = after[j]; i += 1; j += 1
-                }
+            // Each entry paired with its namesake of the same kind (`TreeFormat.differences`).
+            let before = try content(oldTree), after = try content(newTree) ?? []
+            let pairs: [(was: TreeEntry?, now: TreeEntry?)]
+            do { pairs = try TreeFormat.differences(from: before, to: after) } catch {
+                throw GitError(code: GIT_EINVALID.rawValue, operation: "compare trees \(oldTree?.hex ?? "(none)") and \(newTree?.hex ?? "(none)")",
+                               message: "\(error)")
+            }
+            for (was, now) in pairs {
                 if was?.id == now?.id && was?.mode == now?.mode { continue }
                 let name = (was ?? now)!.name
                 let path = prefix + name

@@ -86,67 +86,96 @@ public enum TreeFormat {
     /// are not checked here; `parse` checks them).
     public static func spans(_ data: [UInt8]) -> [Span]? {
         var spans: [Span] = []
-        var index = 0
-        while index < data.count {
-            guard let space = data[index...].firstIndex(of: UInt8(ascii: " ")),
-                  let nul = data[space...].firstIndex(of: 0), nul + 21 <= data.count
-            else { return nil }
-            spans.append(Span(start: index, space: space, nul: nul))
-            index = nul + 21
+        do {
+            while let span = try span(in: data, at: spans.last?.end ?? 0) { spans.append(span) }
+        } catch {
+            return nil
         }
         return spans
     }
 
     /// The entries of tree `new` that tree `old` does not hold under the same name with the
-    /// same id, each with its namesake in `old`: the entry of that name when it is of the
-    /// same kind (both directories, or neither), else nil, as for a new name. In `new`'s
-    /// order; every entry of `new` when `old` is nil.
-    ///
-    /// Both trees list their entries in git's order, so each entry's namesake is found by
-    /// walking the two lists together, and only the entries returned are decoded: a tree of
-    /// 100 000 entries with one changed costs a comparison of bytes per entry and no
-    /// allocation for the others. (A tree not in that order only loses matches: its entries
-    /// then come back as changed.) Throws `Malformed` as `parse` does for the entries of
-    /// `new` it decodes; an entry whose bytes equal its namesake's in `old` (the receiver's,
-    /// checked when it was stored) is taken as that one was, and `old` is read only as far
-    /// as the walk needs.
+    /// same id, each with its namesake in `old` (`differences`); every entry of `new` when
+    /// `old` is nil. In `new`'s order.
     public static func changed(_ new: [UInt8], from old: [UInt8]?) throws -> [(entry: TreeEntry, old: TreeEntry?)] {
-        let oldData = old ?? []
-        var changed: [(entry: TreeEntry, old: TreeEntry?)] = []
-        var oldSpan = try span(in: oldData, at: 0)
-        var oldMode: UInt32?
-        var next = 0
-        while let span = try span(in: new, at: next) {
-            next = span.end
-            // The same bytes as the old entry at the cursor: same name, mode and id.
-            if let candidate = oldSpan, candidate.end - candidate.start == span.end - span.start,
-               oldData[candidate.start..<candidate.end].elementsEqual(new[span.start..<span.end]) {
-                oldSpan = try self.span(in: oldData, at: candidate.end)
-                oldMode = nil
-                continue
-            }
-            guard let mode = octal(new[span.start..<span.space]) else { throw Malformed() }
-            let name = new[(span.space + 1)..<span.nul]
-            while let candidate = oldSpan {
-                if oldMode == nil {
-                    guard let parsed = octal(oldData[candidate.start..<candidate.space]) else { throw Malformed() }
-                    oldMode = parsed
-                }
-                guard precedes(oldData[(candidate.space + 1)..<candidate.nul], oldMode == TreeEntry.directory,
-                               name, mode == TreeEntry.directory) else { break }
-                oldSpan = try self.span(in: oldData, at: candidate.end)
-                oldMode = nil
-            }
-            var namesake: TreeEntry?
-            if let candidate = oldSpan, let candidateMode = oldMode,
-               (candidateMode == TreeEntry.directory) == (mode == TreeEntry.directory),
-               oldData[(candidate.space + 1)..<candidate.nul].elementsEqual(name) {
-                if oldData[(candidate.nul + 1)..<candidate.end].elementsEqual(new[(span.nul + 1)..<span.end]) { continue }
-                namesake = try entry(oldData, candidate, mode: candidateMode)
-            }
-            changed.append((try entry(new, span, mode: mode), namesake))
+        try differences(from: old, to: new).compactMap { pair in
+            guard let now = pair.now, pair.was?.id != now.id else { return nil }
+            return (now, pair.was)
         }
-        return changed
+    }
+
+    /// The entries in which trees `old` (nil: the empty tree) and `new` differ, in git's
+    /// order: each pair is an entry of `old` and its namesake in `new` (same name, same kind:
+    /// both directories or neither), either nil when the other tree has none. Entries whose
+    /// bytes are the same in both are left out.
+    ///
+    /// Both trees list their entries in git's order, so namesakes are found by walking the
+    /// two together, and only the entries returned are decoded: a tree of 100 000 entries
+    /// with one changed costs a comparison of bytes per entry and no allocation for the
+    /// others. (A tree not in that order only loses matches: its entries then come back as
+    /// removed and added.) Throws `Malformed` as `parse` does for the entries it decodes; an
+    /// entry the same as in the other tree is taken as it is.
+    public static func differences(from old: [UInt8]?, to new: [UInt8]) throws -> [(was: TreeEntry?, now: TreeEntry?)] {
+        var a = try Cursor(old ?? []), b = try Cursor(new)
+        var found: [(was: TreeEntry?, now: TreeEntry?)] = []
+        while true {
+            // Which side the next difference has: -1 only `old`, 1 only `new`, 0 both.
+            let side: Int
+            switch (a.span, b.span) {
+            case (nil, nil): return found
+            case (_?, nil): side = -1
+            case (nil, _?): side = 1
+            default:
+                if a.bytes.elementsEqual(b.bytes) {
+                    try a.advance()
+                    try b.advance()
+                    continue
+                }
+                let aTree = try a.isTree(), bTree = try b.isTree()
+                side = precedes(a.name, aTree, b.name, bTree) ? -1 : precedes(b.name, bTree, a.name, aTree) ? 1 : 0
+            }
+            let was: TreeEntry? = try side <= 0 ? a.entry() : nil
+            let now: TreeEntry? = try side >= 0 ? b.entry() : nil
+            found.append((was, now))
+            if side <= 0 { try a.advance() }
+            if side >= 0 { try b.advance() }
+        }
+    }
+
+    /// A place in a tree's entries, for `differences`: the entry's span, its mode decoded
+    /// only when asked.
+    private struct Cursor {
+        let data: [UInt8]
+        private(set) var span: Span?
+        private var mode: UInt32?
+
+        init(_ data: [UInt8]) throws {
+            self.data = data
+            span = try TreeFormat.span(in: data, at: 0)
+        }
+
+        mutating func advance() throws {
+            span = try span.flatMap { try TreeFormat.span(in: data, at: $0.end) }
+            mode = nil
+        }
+
+        var bytes: ArraySlice<UInt8> { span.map { data[$0.start..<$0.end] } ?? [] }
+        var name: ArraySlice<UInt8> { span.map { data[($0.space + 1)..<$0.nul] } ?? [] }
+
+        mutating func isTree() throws -> Bool { try decodedMode() == TreeEntry.directory }
+
+        mutating func decodedMode() throws -> UInt32 {
+            if let mode { return mode }
+            guard let span, let parsed = TreeFormat.octal(data[span.start..<span.space]) else { throw Malformed() }
+            mode = parsed
+            return parsed
+        }
+
+        mutating func entry() throws -> TreeEntry {
+            let mode = try decodedMode()
+            guard let span, let id = ObjectID(bytes: Array(data[(span.nul + 1)..<span.end])) else { throw Malformed() }
+            return TreeEntry(name: Array(name), mode: mode, id: id)
+        }
     }
 
     /// The entry of `data` that starts at `index`; nil at the end; throws `Malformed` when
@@ -156,11 +185,6 @@ public enum TreeFormat {
         guard let space = data[index...].firstIndex(of: UInt8(ascii: " ")),
               let nul = data[space...].firstIndex(of: 0), nul + 21 <= data.count else { throw Malformed() }
         return Span(start: index, space: space, nul: nul)
-    }
-
-    private static func entry(_ data: [UInt8], _ span: Span, mode: UInt32) throws -> TreeEntry {
-        guard let id = ObjectID(bytes: Array(data[(span.nul + 1)..<span.end])) else { throw Malformed() }
-        return TreeEntry(name: Array(data[(span.space + 1)..<span.nul]), mode: mode, id: id)
     }
 
     /// `gitOrder` on names as bytes: true when the entry named `a` (a directory when
