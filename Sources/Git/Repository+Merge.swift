@@ -92,6 +92,15 @@ extension Repository {
         return tips.sorted()
     }
 
+    /// True when the repository has a reference (HEAD aside); found without reading any
+    /// object. A clone's new repository has none while it fetches.
+    public func hasReferences() throws(GitError) -> Bool {
+        // The callback stops the listing at the first name; its 1 is then the result.
+        let result = git_reference_foreach_name(handle, { _, _ in 1 }, nil)
+        if result < 0 { try check("list references", result) }
+        return result == 1
+    }
+
     /// True when `commit` is one of `tips` or in their history: with `referenceTips()`, the
     /// commit has been fetched or made here, not merely left behind as loose objects.
     public func isReachable(_ commit: ObjectID, from tips: [ObjectID]) throws(GitError) -> Bool {

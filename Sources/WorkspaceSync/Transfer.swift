@@ -21,7 +21,7 @@ enum Transfer {
         // A client without references (the new repository of a clone) has nothing the walk
         // could leave out; asking it about every object would cost a failed lookup of a
         // loose object file each. (Were it to hold some anyway, they would only come twice.)
-        let empty = try client.referenceTips().isEmpty
+        let empty = try !client.hasReferences()
         let has: ([ObjectID]) throws -> Set<ObjectID> = { ids in empty ? [] : try client.objects(among: ids) }
         // Blobs are not entered: their stored streams go into the pack as they are.
         var walk = Walk(read: { try store.objects($0, blobContent: false) },

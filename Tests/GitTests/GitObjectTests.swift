@@ -112,6 +112,15 @@ import WorkspaceTestSupport
         #expect(try git.git("fsck", "--strict").status == 0)
     }
 
+    /// A repository just made has no reference (a clone's, while it fetches); one commit
+    /// on a branch gives it one.
+    @Test func referencesAreFoundWithoutReadingObjects() throws {
+        let (git, repo) = try repository()
+        #expect(try !repo.hasReferences())
+        try #require(try git.git("commit", "-q", "--allow-empty", "-m", "one").status == 0)
+        #expect(try repo.hasReferences())
+    }
+
     @Test func diffFindsChangesAndRenames() throws {
         let scratch = try ScratchDirectory("diff")
         let git = Runner(scratch: scratch)
