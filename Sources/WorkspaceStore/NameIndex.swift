@@ -22,12 +22,22 @@ public enum NameRole: Int, Sendable {
 /// Keys are `NameTable.key` values (`namespace` NUL `name`); the stored form is the JSON
 /// array `["namespace","name"]`, which no database refuses (PostgreSQL text holds no NUL).
 enum NameIndex {
+    /// A resource's rows: (role, stored key) pairs.
+    typealias Rows = [(role: NameRole, key: String)]
+
     /// The rows of a live resource: each (role, stored key) once, in a fixed order.
-    static func rows(kind: String, spec: Value) -> [(role: NameRole, key: String)] {
+    static func rows(kind: String, spec: Value) -> Rows {
         let findings = CrossCheck.findings(kind: kind, spec: spec)
         let offers = Set(findings.exports.map { stored($0.namespace, $0.name) })
         let uses = Set(findings.references.map { stored($0.namespace, $0.name) })
         return offers.sorted().map { (.offers, $0) } + uses.sorted().map { (.uses, $0) }
+    }
+
+    /// The rows a stored resource has: its document's while it is live, none (nil) when it
+    /// is archived or gone.
+    static func rows(of resource: StoredResource?) -> Rows? {
+        guard let resource, !resource.archived else { return nil }
+        return rows(kind: resource.kind, spec: resource.spec)
     }
 
     /// The UUIDs whose `rows` (uuid, role, stored key) differ from what `resources` say:
@@ -39,7 +49,7 @@ enum NameIndex {
         var known: Set<String> = []
         for resource in resources {
             known.insert(resource.uuid)
-            let wanted = resource.archived ? [] : Set(Self.rows(kind: resource.kind, spec: resource.spec).map { "\($0.role.rawValue) \($0.key)" })
+            let wanted = Set((Self.rows(of: resource) ?? []).map { "\($0.role.rawValue) \($0.key)" })
             if wanted != found[resource.uuid] ?? [] { stale.insert(resource.uuid) }
         }
         stale.formUnion(found.keys.filter { !known.contains($0) })

@@ -221,7 +221,7 @@ final class PostgresWorkspace: WorkspaceWriting {
     /// Makes the name index rows of resources `names` (none when nil: archived), in one
     /// statement: `resources` as (workspace id, uuid, rows or nil).
     static func indexNames(_ connection: PostgresConnection,
-                           _ resources: [(workspace: Int64, uuid: String, names: [(role: NameRole, key: String)]?)]) throws {
+                           _ resources: [(workspace: Int64, uuid: String, names: NameIndex.Rows?)]) throws {
         guard !resources.isEmpty else { return }
         var workspaces: [String] = [], uuids: [String] = [], roles: [String] = [], names: [String] = []
         for resource in resources {
@@ -258,8 +258,7 @@ final class PostgresWorkspace: WorkspaceWriting {
     }
 
     func reindexNames(uuid: String) throws {
-        let resource = try resource(uuid: uuid)
-        try Self.indexNames(connection, [(id, uuid, resource.flatMap { $0.archived ? nil : NameIndex.rows(kind: $0.kind, spec: $0.spec) })])
+        try Self.indexNames(connection, [(id, uuid, NameIndex.rows(of: try resource(uuid: uuid)))])
     }
 
     func staleNameIndex() throws -> [String] {

@@ -56,14 +56,14 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     /// Replaces the name index rows of one resource with `names` (none when nil: archived).
-    static func indexNames(_ db: Database, workspace: Int64, uuid: String, names: [(role: NameRole, key: String)]?) throws {
+    static func indexNames(_ db: Database, workspace: Int64, uuid: String, names: NameIndex.Rows?) throws {
         try db.cachedStatement(sql: "DELETE FROM resource_names WHERE workspace_id = ? AND uuid = ?")
             .execute(arguments: [workspace, uuid])
         try addNames(db, workspace: workspace, uuid: uuid, names: names ?? [])
     }
 
     /// Adds name index rows of a resource that has none (a new one).
-    static func addNames(_ db: Database, workspace: Int64, uuid: String, names: [(role: NameRole, key: String)]) throws {
+    static func addNames(_ db: Database, workspace: Int64, uuid: String, names: NameIndex.Rows) throws {
         for row in names {
             try db.cachedStatement(sql: "INSERT INTO resource_names (workspace_id, uuid, role, name_key) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [workspace, uuid, row.role.rawValue, row.key])
@@ -239,9 +239,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     func reindexNames(uuid: String) throws {
-        let resource = try resource(uuid: uuid)
-        try Self.indexNames(db, workspace: id, uuid: uuid,
-                            names: resource.flatMap { $0.archived ? nil : NameIndex.rows(kind: $0.kind, spec: $0.spec) })
+        try Self.indexNames(db, workspace: id, uuid: uuid, names: NameIndex.rows(of: try resource(uuid: uuid)))
     }
 
     func staleNameIndex() throws -> [String] {

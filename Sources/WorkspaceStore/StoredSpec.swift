@@ -10,7 +10,7 @@ public struct StoredSpec: Sendable {
     /// The text the store keeps, and returns as `StoredResource.spec` once decoded.
     public let json: String
     /// The names the resource offers and uses while it is live.
-    let names: [(role: NameRole, key: String)]
+    let names: NameIndex.Rows
     /// True when `json` reads back as exactly `value`. Both stores keep the text as given (a
     /// TEXT column, a `text COLLATE "C"` column), so this is what reading the resource back
     /// after writing it would say, known before anything is written.
@@ -26,7 +26,7 @@ public struct StoredSpec: Sendable {
 
     /// The name index rows for a resource stored as `kind`: `names` unless the store holds the
     /// resource under another kind (then worked out for that one).
-    func names(as kind: String) -> [(role: NameRole, key: String)] {
+    func names(as kind: String) -> NameIndex.Rows {
         kind == self.kind ? names : NameIndex.rows(kind: kind, spec: value)
     }
 }
