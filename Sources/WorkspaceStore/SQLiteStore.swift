@@ -50,6 +50,7 @@ public final class SQLiteStore: WorkspaceStore {
         configuration.label = "WorkspaceStore"
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -\(Self.readCache)")
         }
         let failure = SQLiteFailure(path: absolute, busyTimeout: busyTimeout)
         do {
@@ -85,29 +86,20 @@ public final class SQLiteStore: WorkspaceStore {
     public func read<T>(_ workspace: String, _ body: (any WorkspaceReading) throws -> T) throws -> T {
         try translating("read workspace '\(workspace)'") {
             try queue.read { db in
-                try Self.withCache(db, kibibytes: Self.readCache) {
-                    try body(SQLiteWorkspace(db: db, name: workspace, storePath: path))
-                }
+                try body(SQLiteWorkspace(db: db, name: workspace, storePath: path))
             }
         }
     }
 
-    /// Page cache of a read: a clone reads every object row by its id, in no order the file
-    /// keeps, and SQLite's default 2 MB held too few of the index's pages (at 10 000
-    /// workflows a clone read each page of the file four times over).
+    /// The connection's page cache, in KiB (taken only as pages are used): a clone reads
+    /// every object row by its id, in no order the file keeps, and SQLite's default 2 MB held
+    /// too few of the index's pages (at 10 000 workflows a clone read each page of the file
+    /// four times over).
     static let readCache = 16 << 10
-    /// Page cache of a write: a large write (an initial push inserts hundreds of thousands
-    /// of rows under random keys) missed the default on nearly every insert.
+    /// Page cache of a write transaction, in KiB, the connection's own restored after: a
+    /// large write (an initial push inserts hundreds of thousands of rows under random keys)
+    /// missed the default on nearly every insert.
     static let writeCache = 64 << 10
-
-    /// `body` with SQLite's page cache at up to `kibibytes` (taken only as pages are used),
-    /// the connection's own size restored after.
-    static func withCache<T>(_ db: Database, kibibytes: Int, _ body: () throws -> T) throws -> T {
-        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2000
-        try db.execute(sql: "PRAGMA cache_size = -\(kibibytes)")
-        defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
-        return try body()
-    }
 
     public func write<T>(_ workspace: String, _ body: (any WorkspaceWriting) throws -> T) throws -> T {
         try immediate("change workspace '\(workspace)'") { db in
@@ -171,12 +163,12 @@ public final class SQLiteStore: WorkspaceStore {
     private func immediate<T>(_ operation: String, _ body: (Database) throws -> T) throws -> T {
         try translating(operation) {
             try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA cache_size = -\(Self.writeCache)")
+                defer { try? db.execute(sql: "PRAGMA cache_size = -\(Self.readCache)") }
                 var result: T?
-                try Self.withCache(db, kibibytes: Self.writeCache) {
-                    try db.inTransaction(.immediate) {
-                        result = try body(db)
-                        return .commit
-                    }
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
                 }
                 guard let result else {
                     throw StoreError(.databaseError, "a transaction on \(path) committed without a result; "
