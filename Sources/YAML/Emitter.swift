@@ -159,15 +159,17 @@ public enum YAMLEmitter {
     }
 
     static func style(for string: String) -> yaml_scalar_style_t {
-        if string.unicodeScalars.contains(where: { scalar in
+        // One pass: a line break a literal block would not keep (CR, NEL, LS, PS) needs
+        // quotes; otherwise a newline makes a literal block.
+        var newline = false
+        for scalar in string.unicodeScalars {
             switch scalar.value {
-            case 0x0D, 0x85, 0x2028, 0x2029: return true
-            default: return false
+            case 0x0D, 0x85, 0x2028, 0x2029: return YAML_DOUBLE_QUOTED_SCALAR_STYLE
+            case 0x0A: newline = true
+            default: continue
             }
-        }) {
-            return YAML_DOUBLE_QUOTED_SCALAR_STYLE
         }
-        if string.utf8.contains(UInt8(ascii: "\n")) { return YAML_LITERAL_SCALAR_STYLE }
+        if newline { return YAML_LITERAL_SCALAR_STYLE }
         return ScalarResolver.isPlainSafe(string) ? YAML_PLAIN_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE
     }
 
