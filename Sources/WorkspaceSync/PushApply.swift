@@ -40,22 +40,22 @@ extension PushImporter {
             return result
         }
         let loaded = zip(written, results).map { (change: $0, result: $1) }
-        var touched: Set<String> = []
-        for change in changes.files {
+        // The stored resource each changed or removed file had, by its place in `changes.files`.
+        var mappings: [Int: Mapping] = [:]
+        for (index, change) in changes.files.enumerated() {
             if let oldID = change.oldID, let mapping = try tx.mapping(kind: change.kind.name, sourceID: oldID) {
-                touched.insert(mapping.uuid)
+                mappings[index] = mapping
             }
         }
-        let judge = StoreJudge(tx: tx, manifest: changes.manifest, touched: touched)
+        let judge = StoreJudge(tx: tx, manifest: changes.manifest, touched: Set(mappings.values.map(\.uuid)))
         plan.warnings += try judge.judge(loaded.map { ($0.change.newPath ?? "", $0.result) }, errors: changes.errors)
 
         let removals = changes.files.filter { $0.newID == nil }
         let liveBefore = Dictionary(grouping: removals, by: { $0.kind.name }).values.contains { $0.count >= ArchiveGuard.minimum }
             ? try liveCounts(tx) : [:]
         var archived: [String: [String]] = [:]
-        for change in removals {
-            guard let oldID = change.oldID, let mapping = try tx.mapping(kind: change.kind.name, sourceID: oldID),
-                  let resource = try tx.resource(uuid: mapping.uuid), !resource.archived else { continue }
+        for (index, change) in changes.files.enumerated() where change.newID == nil {
+            guard let mapping = mappings[index], let resource = try tx.resource(uuid: mapping.uuid), !resource.archived else { continue }
             try tx.setArchived(uuid: mapping.uuid, true)
             plan.steps.append(.archive(kind: change.kind.name, id: mapping.sourceID))
             archived[change.kind.name, default: []].append(mapping.sourceID)
@@ -65,13 +65,12 @@ extension PushImporter {
         // stay on this thread.
         let documents = zip(pending, loaded).map { item, load in load.result.spec.map { (spec: $0, kind: item.kind, blob: item.blob) } }
         try Parallel.pipeline(documents, chunk: Self.writeChunk, { document in
-            document.map { (prepared: ResourceWriter.prepare($0.spec, kind: $0.kind, pushed: $0.blob),
-                            stored: StoredSpec(kind: $0.kind.name, value: $0.spec.value)) }
-        }) { index, made in
+            document.map { ResourceWriter.prepare($0.spec, kind: $0.kind, pushed: $0.blob) }
+        }) { index, prepared in
             let item = loaded[index]
             guard let spec = item.result.spec, let path = item.change.newPath else { return }
             let written = try ResourceWriter.write(spec, kind: item.change.kind, previousID: item.change.oldID, path: path,
-                                                   prepared: made?.prepared, stored: made?.stored, tx: tx)
+                                                   prepared: prepared, tx: tx)
             plan.steps.append(written.step)
             options.progress?(index + 1, loaded.count)
         }

@@ -69,11 +69,11 @@ struct StoreJudge: CrossCheck.Others {
 /// a change in spec space only), and the postcondition is checked.
 enum ResourceWriter {
     /// Writes `spec` for the resource known as `previousID` (nil: look it up by the new id);
-    /// `path` names the file in messages; `prepared` is `prepare(spec)` and `stored` the
-    /// document's `StoredSpec`, when the caller made them beforehand (a push makes them for
-    /// all its documents on every core). Returns what happened and the resource's UUID.
+    /// `path` names the file in messages; `prepared` is `prepare(spec)`, when the caller
+    /// made it beforehand (a push makes it for all its documents on every core). Returns
+    /// what happened and the resource's UUID.
     static func write(_ spec: ResourceSpec, kind: any ResourceKind.Type, previousID: String?, path: String,
-                      prepared: Result<Prepared, SyncError>? = nil, stored: StoredSpec? = nil,
+                      prepared: Result<Prepared, SyncError>? = nil,
                       tx: any WorkspaceWriting) throws -> (step: PushPlan.Step, uuid: String) {
         let newID = spec.sourceID
         let made = try (prepared ?? prepare(spec, kind: kind)).get()
@@ -88,13 +88,13 @@ enum ResourceWriter {
             if !resource.archived && !renamed && resource.spec == spec.value && mapping.lastSyncedSpecHash == hash {
                 return (.unchanged(kind: kind.name, id: newID), uuid)
             }
-            let document = try holdable(stored, spec, kind: kind, path: path, made: made)
+            let document = try holdable(made, path: path)
             if resource.spec != spec.value { try tx.updateResource(uuid: uuid, document) }
             if resource.archived { try tx.setArchived(uuid: uuid, false) }
             step = resource.archived ? .restore(kind: kind.name, id: newID)
                 : renamed ? .rename(kind: kind.name, from: mapping.sourceID, to: newID) : .update(kind: kind.name, id: newID)
         } else {
-            uuid = try tx.insertResource(holdable(stored, spec, kind: kind, path: path, made: made)).uuid
+            uuid = try tx.insertResource(holdable(made, path: path)).uuid
         }
         do {
             try tx.setMapping(Mapping(kind: kind.name, sourceID: newID, uuid: uuid,
@@ -109,27 +109,28 @@ enum ResourceWriter {
     /// holds exactly what the file says. Its stored text reads back as the spec
     /// (`StoredSpec.readsBack`), and the workspace renders it as a document that reads as the
     /// same spec (`Prepared.projected`). Both are known before anything is written.
-    private static func holdable(_ stored: StoredSpec?, _ spec: ResourceSpec, kind: any ResourceKind.Type, path: String,
-                                 made: Prepared) throws -> StoredSpec {
-        let document = stored ?? StoredSpec(kind: kind.name, value: spec.value)
-        guard document.readsBack, made.projected == made.hash else {
+    private static func holdable(_ made: Prepared, path: String) throws -> StoredSpec {
+        guard made.stored.readsBack, made.projected == made.hash else {
             throw SyncError(.invalid, "\(path): the workspace cannot hold this document as written (its projection differs)")
         }
-        return document
+        return made.stored
     }
 
-    /// What writing `spec` needs that depends on the document alone: its spec hash and its
-    /// projected hash (`projectedHash`). `pushed` is the blob it was read from, if a push
-    /// brought it. Pure, so a push runs it for every document in parallel.
+    /// What writing `spec` needs that depends on the document alone: its spec hash, its
+    /// projected hash (`projectedHash`) and the form the store writes (`StoredSpec`). `pushed`
+    /// is the blob it was read from, if a push brought it. Pure, so a push makes it for its
+    /// documents on every core.
     struct Prepared: Sendable {
         var hash: String
         var projected: String
+        var stored: StoredSpec
     }
 
     static func prepare(_ spec: ResourceSpec, kind: any ResourceKind.Type, pushed: ObjectID? = nil) -> Result<Prepared, SyncError> {
         let hash = spec.specHash
         do {
-            return .success(Prepared(hash: hash, projected: try projectedHash(spec, kind: kind, read: pushed.map { ($0, hash) })))
+            return .success(Prepared(hash: hash, projected: try projectedHash(spec, kind: kind, read: pushed.map { ($0, hash) }),
+                                     stored: StoredSpec(kind: kind.name, value: spec.value)))
         } catch {
             return .failure(error as? SyncError ?? SyncError.corrupt("\(error)"))
         }
