@@ -59,21 +59,16 @@ extension Repository {
         return found
     }
 
-    /// Writes `objects` into the repository as one pack (indexed by libgit2), calling
-    /// `progress` with (objects indexed, total) as the indexer goes, and `midway` when half
-    /// of the pack's bytes are written (a fault point: a process killed there leaves a
-    /// partial pack that libgit2 never indexed, which the repository ignores).
+    /// Writes `objects` into the repository as one pack (indexed by libgit2), each whole,
+    /// calling `progress` with (objects indexed, total) as the indexer goes, and `midway`
+    /// when half of the pack's bytes are written (a fault point: a process killed there
+    /// leaves a partial pack that libgit2 never indexed, which the repository ignores).
     public func writePack(_ objects: [RawObject], progress: ((Int, Int) -> Void)? = nil,
                           midway: (() -> Void)? = nil) throws(GitError) {
         let spool = try packSpool()
-        for object in objects { try spool.add(object) }
-        do {
-            let byID = Dictionary(objects.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            try spool.settleDeltas(has: { try self.objects(among: $0) }, whole: { byID[$0]! })
-        } catch let error as GitError {
-            throw error
-        } catch {
-            throw GitError(code: -1, operation: "write pack", message: "\(error)")
+        for var object in objects {
+            object.delta = nil
+            try spool.add(object)
         }
         try writePack(spool, progress: progress, midway: midway)
     }
