@@ -24,6 +24,26 @@ public enum CrossCheck {
         }
     }
 
+    /// A document the change writes, as the rules see it: its file, the resource it is
+    /// (nil when the file could not be read far enough to know), and the names it offers and
+    /// uses. A caller judging thousands of documents keeps only this of each.
+    public struct Document: Sendable {
+        public var path: String
+        public var resource: (kindName: String, sourceID: String)?
+        public var findings: KindFindings
+
+        public init(path: String, resource: (kindName: String, sourceID: String)?, findings: KindFindings) {
+            self.path = path
+            self.resource = resource
+            self.findings = findings
+        }
+
+        /// The document `result` loaded from the file at `path`.
+        public init(path: String, result: ResourceLoader.Result) {
+            self.init(path: path, resource: result.spec.map { ($0.kindName, $0.sourceID) }, findings: result.findings)
+        }
+    }
+
     /// The live resources a change leaves alone.
     public protocol Others {
         /// The source id of such a resource of `kind` that equals `id` ignoring case only.
@@ -35,31 +55,29 @@ public enum CrossCheck {
         func using(_ keys: Set<String>) throws -> [Other]
     }
 
-    /// Judges `changed` (the documents the change writes, as loaded from their files).
-    /// `removed` holds the keys (`NameTable.key`) of the names the resources it replaces or
+    /// Judges `changed` (the documents the change writes). `removed` holds the keys (`NameTable.key`) of the names the resources it replaces or
     /// archives offered before; `others` is nil when the change is a whole tree.
-    public static func check(_ changed: [(path: String, result: ResourceLoader.Result)],
-                             removed: Set<String> = [], others: (any Others)?) throws -> [Diagnostic] {
+    public static func check(_ changed: [Document], removed: Set<String> = [], others: (any Others)?) throws -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
         // Keyed by bytes with ASCII letters folded: a `String` key would also merge the NFC
         // and NFD spellings of one name (Swift compares strings by canonical equivalence),
         // which are two different directories to git and not a case collision.
         var byFoldedID: [[UInt8]: String] = [:]
         for item in changed {
-            guard let spec = item.result.spec else { continue }
-            let key = Array(spec.kindName.utf8) + [0] + spec.sourceID.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+            guard let (kindName, sourceID) = item.resource else { continue }
+            let key = Array(kindName.utf8) + [0] + sourceID.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
             var other = byFoldedID[key]
-            if other == nil { other = try others?.caseTwin(kind: spec.kindName, of: spec.sourceID) }
+            if other == nil { other = try others?.caseTwin(kind: kindName, of: sourceID) }
             if let other {
-                diagnostics.append(Diagnostic(.error, "case-collision", "source id '\(spec.sourceID)' differs from '\(other)' only by case "
+                diagnostics.append(Diagnostic(.error, "case-collision", "source id '\(sourceID)' differs from '\(other)' only by case "
                                               + "(one directory on a case-insensitive file system)", path: item.path, at: nil))
             } else {
-                byFoldedID[key] = spec.sourceID
+                byFoldedID[key] = sourceID
             }
         }
 
-        let offered = Set(changed.flatMap { $0.result.findings.exports.map { NameTable.key($0.namespace, $0.name) } })
-        let used = Set(changed.flatMap { $0.result.findings.references.map { NameTable.key($0.namespace, $0.name) } })
+        let offered = Set(changed.flatMap { $0.findings.exports.map { NameTable.key($0.namespace, $0.name) } })
+        let used = Set(changed.flatMap { $0.findings.references.map { NameTable.key($0.namespace, $0.name) } })
         let lost = removed.subtracting(offered)
         guard !offered.isEmpty || !used.isEmpty || !lost.isEmpty else { return diagnostics }
 
@@ -72,14 +90,14 @@ public enum CrossCheck {
             for export in other.findings.exports { names.offer(export, by: other.owner, path: other.path) }
         }
         for item in changed {
-            for export in item.result.findings.exports {
+            for export in item.findings.exports {
                 if let duplicate = names.offer(export, by: "\(item.path):\(export.mark)", path: item.path) {
                     diagnostics.append(duplicate)
                 }
             }
         }
         for item in changed {
-            diagnostics += item.result.findings.references.compactMap { names.check($0, path: item.path, scope: scope) }
+            diagnostics += item.findings.references.compactMap { names.check($0, path: item.path, scope: scope) }
         }
         // Resources the change leaves alone must not lose a name they use.
         guard !lost.isEmpty, let others else { return diagnostics }

@@ -48,7 +48,7 @@ public enum TreeValidator {
             loaded.append((path, ResourceLoader.load(bytes, path: path, kind: kind, expectedID: sourceID, limits: limits)))
         }
         for item in loaded { diagnostics += item.result.diagnostics }
-        diagnostics += try CrossCheck.check(loaded, others: nil)
+        diagnostics += try CrossCheck.check(loaded.map { CrossCheck.Document(path: $0.path, result: $0.result) }, others: nil)
         if let baseline {
             let present = Set(items.compactMap { item in item.utf8Path.flatMap { path -> String? in
                 if case .resource(let kind, _) = manifest.role(of: path) { return kind }

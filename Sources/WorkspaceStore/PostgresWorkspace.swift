@@ -181,21 +181,21 @@ final class PostgresWorkspace: WorkspaceWriting {
     /// A CTE taking the workspace's next sequence number as `next.seq`.
     private static let nextSeq = "next AS (UPDATE workspaces SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq AS seq)"
 
-    func insertResource(_ spec: StoredSpec) throws -> StoredResource {
+    func insertResource(_ spec: StoredSpec) throws -> String {
         let uuid = UUID().uuidString.lowercased()
         let rows = try connection.execute("""
             WITH \(Self.nextSeq)
             INSERT INTO resources (workspace_id, uuid, kind, spec, archived, created_seq, updated_seq)
             SELECT $1, $2, $3, $4, false, seq, seq FROM next RETURNING created_seq
             """, [key, .text(uuid), .text(spec.kind), .text(spec.json)])
-        guard let seq = rows.int(0, 0) else { throw StoreError.noSuchWorkspace(name, store: store) }
+        guard rows.int(0, 0) != nil else { throw StoreError.noSuchWorkspace(name, store: store) }
         try Self.indexNames(connection, [(id, uuid, spec.names)])
-        return StoredResource(uuid: uuid, kind: spec.kind, spec: spec.value, archived: false, createdSeq: seq, updatedSeq: seq)
+        return uuid
     }
 
     func updateResource(uuid: String, _ spec: StoredSpec) throws {
         let changed = try changeResource(uuid, set: "spec = $3", .text(spec.json))
-        try Self.indexNames(connection, [(id, uuid, changed.archived ? nil : spec.names(as: changed.kind))])
+        try Self.indexNames(connection, [(id, uuid, changed.archived ? nil : try spec.names(as: changed.kind))])
     }
 
     func setArchived(uuid: String, _ archived: Bool) throws {

@@ -205,16 +205,15 @@ final class SQLiteWorkspace: WorkspaceWriting {
 
     // MARK: Writing
 
-    func insertResource(_ spec: StoredSpec) throws -> StoredResource {
+    func insertResource(_ spec: StoredSpec) throws -> String {
         let seq = try nextSeq()
-        let resource = StoredResource(uuid: UUID().uuidString.lowercased(), kind: spec.kind, spec: spec.value,
-                                      archived: false, createdSeq: seq, updatedSeq: seq)
+        let uuid = UUID().uuidString.lowercased()
         try db.cachedStatement(sql: """
             INSERT INTO resources (workspace_id, uuid, kind, spec, archived, created_seq, updated_seq)
             VALUES (?, ?, ?, ?, 0, ?, ?)
-            """).execute(arguments: [id, resource.uuid, spec.kind, spec.json, seq, seq])
-        try Self.addNames(db, workspace: id, uuid: resource.uuid, names: spec.names)
-        return resource
+            """).execute(arguments: [id, uuid, spec.kind, spec.json, seq, seq])
+        try Self.addNames(db, workspace: id, uuid: uuid, names: spec.names)
+        return uuid
     }
 
     func updateResource(uuid: String, _ spec: StoredSpec) throws {
@@ -222,7 +221,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
         let seq = try nextSeq()
         try db.cachedStatement(sql: "UPDATE resources SET spec = ?, updated_seq = ? WHERE workspace_id = ? AND uuid = ?")
             .execute(arguments: [spec.json, seq, id, uuid])
-        try Self.indexNames(db, workspace: id, uuid: uuid, names: current.archived ? nil : spec.names(as: current.kind))
+        try Self.indexNames(db, workspace: id, uuid: uuid, names: current.archived ? nil : try spec.names(as: current.kind))
     }
 
     func setArchived(uuid: String, _ archived: Bool) throws {

@@ -101,8 +101,8 @@ extension WorkspaceReading {
 
 /// What a transaction may change in one workspace.
 public protocol WorkspaceWriting: WorkspaceReading {
-    /// Stores a new resource under a new UUID and the next sequence number.
-    func insertResource(_ spec: StoredSpec) throws -> StoredResource
+    /// Stores a new resource under a new UUID and the next sequence number; returns the UUID.
+    func insertResource(_ spec: StoredSpec) throws -> String
     /// Makes the resource's name index rows what its stored document says (none when it is
     /// archived or gone): `git workspace fsck --repair`.
     func reindexNames(uuid: String) throws

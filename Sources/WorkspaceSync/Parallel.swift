@@ -31,24 +31,31 @@ enum Parallel {
         return slots.map { $0! }
     }
 
-    /// `body` of each of `items`' `transform`, in order, with the transforms made by `map` a
-    /// chunk ahead on other threads: the caller's own work (writes to the store) overlaps
-    /// with them, and only two chunks of results are held at once. When `body` throws, the
-    /// chunk being made is waited for and dropped, so nothing runs on after the call.
-    static func pipeline<T: Sendable, U: Sendable>(_ items: [T], chunk: Int, _ transform: @escaping @Sendable (T) -> U,
-                                                   _ body: (Int, U) throws -> Void) rethrows {
-        func start(_ first: Int) -> Background<[U]>? {
-            guard first < items.count else { return nil }
-            let slice = Array(items[first..<min(first + chunk, items.count)])
-            return Background { map(slice, transform) }
+    /// `body` of the `transform` of each of `count` items, in order, a chunk at a time: the
+    /// calling thread reads a chunk's items (`input`, given the chunk's indices), `map` makes
+    /// them on other threads, and the caller's own work (reading the next chunk, `body`, its
+    /// writes to the store) overlaps with that. Only a few chunks are held at once. When
+    /// `input` or `body` throws, the chunks being made are waited for and dropped, so nothing
+    /// runs on after the call.
+    static func pipeline<T: Sendable, U: Sendable>(count: Int, chunk: Int, input: (Range<Int>) throws -> [T],
+                                                   _ transform: @escaping @Sendable (T) -> U,
+                                                   _ body: (Int, U) throws -> Void) throws {
+        func start(_ first: Int) throws -> Background<[U]>? {
+            guard first < count else { return nil }
+            let items = try input(first..<min(first + chunk, count))
+            return Background { map(items, transform) }
         }
         var first = 0
-        var next = start(0)
+        var next = try start(0)
         while let current = next {
-            let results = current.result()
-            next = start(first + chunk)
             do {
-                for (offset, result) in results.enumerated() { try body(first + offset, result) }
+                next = try start(first + chunk)
+            } catch {
+                _ = current.result()
+                throw error
+            }
+            do {
+                for (offset, result) in current.result().enumerated() { try body(first + offset, result) }
             } catch {
                 _ = next?.result()
                 throw error

@@ -159,20 +159,22 @@ public struct PushImporter {
         // The pushed objects first: the walk refuses a file or a tree the store does not
         // keep (`PushLimits`) before any document is read or any tree listed.
         let found = try Transfer.missingInStore(from: commit, client: client, store: state.objects)
-        let objects = found.objects
         let newTree = try client.treeID(ofCommit: commit)
         let changes = try resourceChanges(old: state, newTree: newTree, tx: tx)
-        // The documents the walk has just read, so the import does not read them again: from
-        // a packed repository every read may resolve a chain of deltas.
-        var read: [ObjectID: RawObject] = [:]
-        for object in objects where object.type == .blob { read[object.id] = object }
-        try apply(changes, tx: tx, plan: &plan, read: read)
-
-        // Objects are compressed on every core; the store writes the streams on this thread.
+        // The import reads the documents and stores their blobs; the other blobs are stored
+        // here, then the trees and commits. Objects are compressed on every core; the store
+        // writes the streams on this thread.
+        var unstored = Unstored(found.blobs)
+        try apply(changes, tx: tx, plan: &plan, unstored: &unstored)
+        let others = unstored.remaining
+        for first in stride(from: 0, to: others.count, by: Self.chunk) {
+            let blobs = try others[first..<min(first + Self.chunk, others.count)].map(client.pushed)
+            try tx.putObjects(Parallel.map(blobs) { GitObject($0).compressedForStore(deltaBase: nil) }, deltaBases: [:])
+        }
         let bases = found.replaced
-        try tx.putObjects(Parallel.map(objects) { GitObject($0).compressedForStore(deltaBase: bases[$0.id.hex]) }, deltaBases: bases)
+        try tx.putObjects(Parallel.map(found.objects) { GitObject($0).compressedForStore(deltaBase: bases[$0.id.hex]) }, deltaBases: bases)
         FaultPoint.hit("push.objects")
-        plan.objectCount = objects.count
+        plan.objectCount = found.objects.count + found.blobs.count
         try tx.moveHead(from: state.head?.hex, to: commit.hex)
         plan.head = commit
         try tx.advanceCursor()

@@ -19,27 +19,49 @@ public enum ArchiveGuard {
 extension PushImporter {
     /// Judges the changed files and writes them into the workspace: archives first (so a
     /// source id freed by a removal can be taken in the same push), then every document.
-    /// `read` holds blobs already read from the client; the others are read here.
-    func apply(_ changes: Changes, tx: any WorkspaceWriting, plan: inout PushPlan, read: [ObjectID: RawObject] = [:]) throws {
-        // Blobs are read here (a repository is used from one thread); parsing, checking and
-        // rendering each document is pure and runs on every core (`Parallel`).
-        var written: [FileChange] = [], pending: [Pending] = []
-        for change in changes.files {
-            guard let path = change.newPath, let blob = change.newBlob, let id = change.newID else { continue }
-            written.append(change)
-            // The size from the blob's header first: a document over the YAML limit is refused unread.
-            let size = try read[blob]?.data.count ?? client.objectHeader(blob)?.size ?? 0
-            let bytes = (try? YAMLParser.checkSize(size)) == nil ? nil : try read[blob]?.data ?? client.blob(blob)
-            pending.append(Pending(kind: change.kind, path: path, id: id, blob: blob, size: size, bytes: bytes))
-        }
-        let results = Parallel.map(pending) { item in
-            // The parsed document is dropped: a push of 100 000 files would hold every tree of nodes.
-            var result = ResourceLoader.load(byteCount: item.size, read: { item.bytes ?? [] }, path: item.path,
+    ///
+    /// Documents are read a chunk at a time (`Parallel.pipeline`): this thread reads a
+    /// chunk's blobs from the client (a repository is used from one thread) and stores those
+    /// in `unstored`, the pushed blobs the store lacks; on every core each document is parsed,
+    /// checked and made ready to write (`ResourceWriter.prepare`), and its blob compressed for
+    /// the store. What is kept of a document until it is written is its stored form and the
+    /// names it offers and uses, not its tree of values, so a push of 100 000 files holds
+    /// neither all its blobs nor all its parsed documents. Nothing is written before the
+    /// judgement of them all, which refuses the push on any error (a refused push still
+    /// renders its valid documents).
+    func apply(_ changes: Changes, tx: any WorkspaceWriting, plan: inout PushPlan, unstored: inout Unstored) throws {
+        let files = changes.files.filter { $0.newPath != nil && $0.newBlob != nil && $0.newID != nil }
+        var documents: [Loaded] = [], storing: [GitObject] = []
+        documents.reserveCapacity(files.count)
+        try Parallel.pipeline(count: files.count, chunk: Self.chunk, input: { range in
+            try range.map { index in
+                let change = files[index]
+                // Both are known from the filter above.
+                let path = change.newPath ?? "", id = change.newID ?? "", blob = change.newBlob ?? ObjectID.zero
+                // The size from the blob's header first: a document over the YAML limit is refused unread.
+                let size = try client.objectHeader(blob)?.size ?? 0
+                let bytes = (try? YAMLParser.checkSize(size)) == nil ? nil : try client.pushed(blob).data
+                return Pending(kind: change.kind, path: path, id: id, blob: blob, size: size, bytes: bytes,
+                               store: bytes != nil && unstored.take(blob))
+            }
+        }, { item in
+            let result = ResourceLoader.load(byteCount: item.size, read: { item.bytes ?? [] }, path: item.path,
                                              kind: item.kind, expectedID: item.id)
-            result.node = nil
-            return result
+            let clean = !result.diagnostics.contains { $0.severity == .error }
+            let stored = item.store ? item.bytes.map { GitObject(RawObject(id: item.blob, type: .blob, data: $0)).compressedForStore(deltaBase: nil) } : nil
+            return (Loaded(document: CrossCheck.Document(path: item.path, result: result), diagnostics: result.diagnostics,
+                           prepared: clean ? result.spec.map { ResourceWriter.prepare($0, kind: item.kind, pushed: item.blob) } : nil),
+                    stored)
+        }) { _, made in
+            documents.append(made.0)
+            if let object = made.1 { storing.append(object) }
+            if storing.count >= Self.chunk {
+                try tx.putObjects(storing, deltaBases: [:])
+                storing = []
+            }
         }
-        let loaded = zip(written, results).map { (change: $0, result: $1) }
+        try tx.putObjects(storing, deltaBases: [:])
+
         // The stored resource each changed or removed file had, by its place in `changes.files`.
         var mappings: [Int: Mapping] = [:]
         for (index, change) in changes.files.enumerated() {
@@ -48,7 +70,7 @@ extension PushImporter {
             }
         }
         let judge = StoreJudge(tx: tx, manifest: changes.manifest, touched: Set(mappings.values.map(\.uuid)))
-        plan.warnings += try judge.judge(loaded.map { ($0.change.newPath ?? "", $0.result) }, errors: changes.errors)
+        plan.warnings += try judge.judge(documents.map(\.document), found: changes.errors + documents.flatMap(\.diagnostics))
 
         let removals = changes.files.filter { $0.newID == nil }
         let liveBefore = Dictionary(grouping: removals, by: { $0.kind.name }).values.contains { $0.count >= ArchiveGuard.minimum }
@@ -60,30 +82,24 @@ extension PushImporter {
             plan.steps.append(.archive(kind: change.kind.name, id: mapping.sourceID))
             archived[change.kind.name, default: []].append(mapping.sourceID)
         }
-        // What writing a judged document needs that depends on it alone (its rendering, its
-        // JSON text and name rows) is made on other cores a chunk ahead of the writes, which
-        // stay on this thread.
-        let documents = zip(pending, loaded).map { item, load in load.result.spec.map { (spec: $0, kind: item.kind, blob: item.blob) } }
-        try Parallel.pipeline(documents, chunk: Self.writeChunk, { document in
-            document.map { ResourceWriter.prepare($0.spec, kind: $0.kind, pushed: $0.blob) }
-        }) { index, prepared in
-            let item = loaded[index]
-            guard let spec = item.result.spec, let path = item.change.newPath else { return }
-            let written = try ResourceWriter.write(spec, kind: item.change.kind, previousID: item.change.oldID, path: path,
-                                                   prepared: prepared, tx: tx)
+        for (index, (change, document)) in zip(files, documents).enumerated() {
+            // The judgement passed, so every document was read far enough to be prepared.
+            guard let prepared = document.prepared, let id = document.document.resource?.sourceID, let path = change.newPath else { continue }
+            let written = try ResourceWriter.write(prepared, sourceID: id, kind: change.kind, previousID: change.oldID, path: path, tx: tx)
             plan.steps.append(written.step)
-            options.progress?(index + 1, loaded.count)
+            options.progress?(index + 1, files.count)
         }
         if !options.allowMassArchive {
             try refuseMassArchive(archived, liveBefore: liveBefore, plan: plan)
         }
     }
 
-    /// Documents whose stored form is made at once, ahead of their writes (`Parallel.pipeline`).
-    static let writeChunk = 1024
+    /// Documents read, made ready and their blobs stored at once (`Parallel.pipeline`).
+    static let chunk = 1024
 
     /// A changed file's blob as read for `apply`: `bytes` is nil when `size` is over the
-    /// YAML limit (the loader then refuses it unread).
+    /// YAML limit (the loader then refuses it unread); `store` when the store lacks the blob
+    /// and this document stores it.
     struct Pending: Sendable {
         var kind: any ResourceKind.Type
         var path: String
@@ -91,6 +107,32 @@ extension PushImporter {
         var blob: ObjectID
         var size: Int
         var bytes: [UInt8]?
+        var store: Bool
+    }
+
+    /// What is kept of a changed file between reading it and writing it: the document as the
+    /// judgement sees it, what loading it said, and its stored form (nil when it has errors).
+    struct Loaded: Sendable {
+        var document: CrossCheck.Document
+        var diagnostics: [Diagnostic]
+        var prepared: Result<ResourceWriter.Prepared, SyncError>?
+    }
+
+    /// The pushed blobs the store lacks and nothing has stored yet, in the order the walk met them.
+    struct Unstored {
+        private let order: [ObjectID]
+        private var pending: Set<ObjectID>
+
+        init(_ blobs: [ObjectID]) {
+            order = blobs
+            pending = Set(blobs)
+        }
+
+        /// True (once) when the store lacks `blob`: the caller stores it.
+        mutating func take(_ blob: ObjectID) -> Bool { pending.remove(blob) != nil }
+
+        /// Those no document took.
+        var remaining: [ObjectID] { order.filter(pending.contains) }
     }
 
     /// Throws `massArchive` (carrying the plan, for `--dry-run`) when a kind loses too many.

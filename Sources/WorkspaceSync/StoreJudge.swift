@@ -13,12 +13,12 @@ struct StoreJudge: CrossCheck.Others {
     /// The UUIDs of the stored resources the change rewrites, renames or archives.
     let touched: Set<String>
 
-    /// Judges `loaded` (with `errors` found before, such as misplaced paths); returns the
-    /// warnings, or throws `SyncError.invalid` with every error sorted for the report.
-    func judge(_ loaded: [(path: String, result: ResourceLoader.Result)], errors: [Diagnostic] = []) throws -> [Diagnostic] {
-        var diagnostics = errors
-        for item in loaded { diagnostics += item.result.diagnostics }
-        diagnostics += try CrossCheck.check(loaded, removed: try offeredByTouched(), others: self)
+    /// Judges the changed `documents`, with `found` (what loading them said, and problems
+    /// found before, such as misplaced paths); returns the warnings, or throws
+    /// `SyncError.invalid` with every error sorted for the report.
+    func judge(_ documents: [CrossCheck.Document], found: [Diagnostic] = []) throws -> [Diagnostic] {
+        var diagnostics = found
+        diagnostics += try CrossCheck.check(documents, removed: try offeredByTouched(), others: self)
         let found = diagnostics.filter { $0.severity == .error }
         guard found.isEmpty else {
             throw SyncError(.invalid, "invalid definitions: \(found.count) error\(found.count == 1 ? "" : "s")",
@@ -68,15 +68,13 @@ struct StoreJudge: CrossCheck.Others {
 /// id, else its current one), nothing is written when its spec did not change (a change is
 /// a change in spec space only), and the postcondition is checked.
 enum ResourceWriter {
-    /// Writes `spec` for the resource known as `previousID` (nil: look it up by the new id);
-    /// `path` names the file in messages; `prepared` is `prepare(spec)`, when the caller
-    /// made it beforehand (a push makes it for all its documents on every core). Returns
-    /// what happened and the resource's UUID.
-    static func write(_ spec: ResourceSpec, kind: any ResourceKind.Type, previousID: String?, path: String,
-                      prepared: Result<Prepared, SyncError>? = nil,
-                      tx: any WorkspaceWriting) throws -> (step: PushPlan.Step, uuid: String) {
-        let newID = spec.sourceID
-        let made = try (prepared ?? prepare(spec, kind: kind)).get()
+    /// Writes the document `prepared` (`prepare(spec)`) of the resource `newID` for the
+    /// resource known as `previousID` (nil: look it up by the new id); `path` names the file
+    /// in messages. A push prepares all its documents on every core before judging them and
+    /// keeps only this of each. Returns what happened and the resource's UUID.
+    static func write(_ prepared: Result<Prepared, SyncError>, sourceID newID: String, kind: any ResourceKind.Type,
+                      previousID: String?, path: String, tx: any WorkspaceWriting) throws -> (step: PushPlan.Step, uuid: String) {
+        let made = try prepared.get()
         let hash = made.hash, projected = made.projected
         let mapping = try previousID.flatMap { try tx.mapping(kind: kind.name, sourceID: $0) }
             ?? tx.mapping(kind: kind.name, sourceID: newID)
@@ -85,16 +83,17 @@ enum ResourceWriter {
         if let mapping, let resource = try tx.resource(uuid: mapping.uuid) {
             uuid = resource.uuid
             let renamed = mapping.sourceID != newID
-            if !resource.archived && !renamed && resource.spec == spec.value && mapping.lastSyncedSpecHash == hash {
+            let sameSpec = made.stored.isStored(as: resource.spec)
+            if !resource.archived && !renamed && sameSpec && mapping.lastSyncedSpecHash == hash {
                 return (.unchanged(kind: kind.name, id: newID), uuid)
             }
             let document = try holdable(made, path: path)
-            if resource.spec != spec.value { try tx.updateResource(uuid: uuid, document) }
+            if !sameSpec { try tx.updateResource(uuid: uuid, document) }
             if resource.archived { try tx.setArchived(uuid: uuid, false) }
             step = resource.archived ? .restore(kind: kind.name, id: newID)
                 : renamed ? .rename(kind: kind.name, from: mapping.sourceID, to: newID) : .update(kind: kind.name, id: newID)
         } else {
-            uuid = try tx.insertResource(holdable(made, path: path)).uuid
+            uuid = try tx.insertResource(holdable(made, path: path))
         }
         do {
             try tx.setMapping(Mapping(kind: kind.name, sourceID: newID, uuid: uuid,

@@ -47,13 +47,12 @@ enum Transfer {
     /// tree that nests it came from (a subtree used again deeper, or one the store has).
     ///
     /// With the objects come their delta bases (`Walk.Found.replaced`), for `putObjects`.
+    /// Blobs are listed, not read (`Walk.Found.blobs`): most are documents, which the import
+    /// reads a chunk at a time, so a push of 100 000 files never holds them all.
     static func missingInStore(from tip: ObjectID, client: Repository, store: StoreObjects) throws -> Walk.Found {
-        let read: (ObjectID) throws -> RawObject = { id in
-            guard let object = try client.object(id) else { throw SyncError.corrupt("the pushed history lacks object \(id.hex)") }
-            return object
-        }
-        let walk = Walk(read: { ids in try ids.map(read) }, readKnown: read, has: store.stored(among:),
+        var walk = Walk(read: { ids in try ids.map(client.pushed) }, readKnown: client.pushed, has: store.stored(among:),
                         limits: Walk.Limits(header: { try client.objectHeader($0) }))
+        walk.listBlobs = true
         return try walk.objects(from: tip)
     }
 
@@ -72,6 +71,8 @@ enum Transfer {
         /// Takes each object the receiver lacks as it is read; when nil they are gathered in
         /// `Found.objects`.
         var collect: ((RawObject) throws -> Void)? = nil
+        /// When true, the blobs the receiver lacks are listed in `Found.blobs`, not read.
+        var listBlobs = false
 
         struct Limits {
             /// An object's type and size from its header (nil: not there).
@@ -94,6 +95,8 @@ enum Transfer {
         struct Found {
             var objects: [RawObject] = []
             var replaced: [String: String] = [:]
+            /// With `listBlobs`: the blobs the receiver lacks, in the order met, unread.
+            var blobs: [ObjectID] = []
         }
 
         func objects(from tip: ObjectID) throws -> Found {
@@ -142,6 +145,10 @@ enum Transfer {
                     if let limits, !visit.isTree, let header = try limits.header(visit.id),
                        header.type == .blob, header.size > PushLimits.maxBlobBytes {
                         problems.append(PushLimits.tooLarge(path: visit.path, size: header.size))
+                        continue
+                    }
+                    if listBlobs && !visit.isTree {
+                        found.blobs.append(visit.id)
                         continue
                     }
                     reading.append(visit)
@@ -214,6 +221,14 @@ enum Transfer {
             }
             return memo[tree] ?? 0
         }
+    }
+}
+
+extension Repository {
+    /// An object of a pushed history, which must have it.
+    func pushed(_ id: ObjectID) throws -> RawObject {
+        guard let object = try object(id) else { throw SyncError.corrupt("the pushed history lacks object \(id.hex)") }
+        return object
     }
 }
 

@@ -113,9 +113,10 @@ public struct WorkspaceApp {
         placed.setValue(.string(sourceID), forKey: "id")
         let loaded = ResourceLoader.check(placed, path: path, kind: kind, expectedID: nil)
         let judge = StoreJudge(tx: tx, manifest: state.manifest, touched: Set(existing.map { [$0.uuid] } ?? []))
-        let warnings = try judge.judge([(path, loaded)])
+        let warnings = try judge.judge([CrossCheck.Document(path: path, result: loaded)], found: loaded.diagnostics)
         guard let spec = loaded.spec else { throw SyncError(.invalid, "\(path): the document is invalid") }
-        let written = try ResourceWriter.write(spec, kind: kind, previousID: existing?.sourceID, path: path, tx: tx)
+        let written = try ResourceWriter.write(ResourceWriter.prepare(spec, kind: kind), sourceID: spec.sourceID, kind: kind,
+                                               previousID: existing?.sourceID, path: path, tx: tx)
         let action: AppChangeResult.Action
         switch written.step {
         case .unchanged:
