@@ -99,9 +99,23 @@ enum Transfer {
             var blobs: [ObjectID] = []
         }
 
+        /// A tree and the base it was entered against (nil: none, every entry visited).
+        struct Entered: Hashable {
+            var id: ObjectID
+            var old: ObjectID?
+        }
+
         func objects(from tip: ObjectID) throws -> Found {
             var found = Found()
             var seen: Set<ObjectID> = []
+            // Entering a tree against a base visits only the entries that differ from the
+            // base's; the others are the receiver's once the base's are (it has the base, or
+            // the walk sends it whole or against its own base). So a tree met again against
+            // another base is entered again against that one: a commit that brings back an
+            // earlier tree (an archive undoing a create) is entered against its parent, and
+            // the earlier commit's entries must not rest on that. `whole`: trees the receiver
+            // has, or that were entered against nothing; `kept`: objects taken for the receiver.
+            var entered: Set<Entered> = [], whole: Set<ObjectID> = [], kept: Set<ObjectID> = []
             // The commits the receiver lacks, level by level; each with its tree and its first
             // parent's (nil for a root commit).
             var commits: [ObjectID: (tree: ObjectID, parents: [ObjectID])] = [:]
@@ -131,15 +145,28 @@ enum Transfer {
                 // Trees whose content the walk does not enter here (met before, or the receiver
                 // has them) but whose depth at this place a push must still check.
                 var placed: [Visit] = []
+                // Trees already read, to enter again against another base (`entered`).
+                var again: [Visit] = []
                 for visit in visits {
-                    if seen.insert(visit.id).inserted { fresh.append(visit) } else if visit.isTree { placed.append(visit) }
+                    if !visit.isTree {
+                        if seen.insert(visit.id).inserted { fresh.append(visit) }
+                    } else if whole.contains(visit.id) || !entered.insert(Entered(id: visit.id, old: visit.old)).inserted {
+                        placed.append(visit)
+                    } else if seen.insert(visit.id).inserted {
+                        fresh.append(visit)
+                    } else {
+                        again.append(visit)
+                    }
                 }
                 let had = try has(fresh.map(\.id))
                 var next: [Visit] = []
-                var reading: [Visit] = []
+                var reading: [Visit] = again
                 for visit in fresh {
                     if had.contains(visit.id) {
-                        if visit.isTree { placed.append(visit) }
+                        if visit.isTree {
+                            whole.insert(visit.id)
+                            placed.append(visit)
+                        }
                         continue
                     }
                     if let limits, !visit.isTree, let header = try limits.header(visit.id),
@@ -157,9 +184,11 @@ enum Transfer {
                 for first in stride(from: 0, to: reading.count, by: Walk.batch) {
                     let batch = reading[first..<min(first + Walk.batch, reading.count)]
                     for (visit, object) in zip(batch, try read(batch.map(\.id))) {
-                        try keep(object, in: &found)
+                        let first = kept.insert(visit.id).inserted
+                        if first { try keep(object, in: &found) }
                         guard visit.isTree else { continue }
-                        if let old = visit.old { found.replaced[visit.id.hex] = old.hex }
+                        if visit.old == nil { whole.insert(visit.id) }
+                        if first, let old = visit.old { found.replaced[visit.id.hex] = old.hex }
                         // Only entries whose id differs from their namesake's in the old tree.
                         let before = try visit.old.map { try readKnown($0).data }
                         for (entry, old) in try TreeFormat.changed(object.data, from: before) where entry.mode != TreeEntry.submodule {
