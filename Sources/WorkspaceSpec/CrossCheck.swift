@@ -58,24 +58,43 @@ public enum CrossCheck {
     /// Judges `changed` (the documents the change writes). `removed` holds the keys (`NameTable.key`) of the names the resources it replaces or
     /// archives offered before; `others` is nil when the change is a whole tree.
     public static func check(_ changed: [Document], removed: Set<String> = [], others: (any Others)?) throws -> [Diagnostic] {
-        var diagnostics: [Diagnostic] = []
+        var cases = CaseCheck()
+        var diagnostics = try changed.compactMap { try cases.check($0, others: others) }
+        diagnostics += try names(changed, removed: removed, others: others)
+        return diagnostics
+    }
+
+    /// Source ids unique per kind regardless of case, judged a document at a time against
+    /// those judged before it and the others: a push judges each document this way before
+    /// writing it (the store looks source ids up ignoring case, so a write could take its
+    /// twin's place), and the rest (`names`) once all are read.
+    public struct CaseCheck {
         // Keyed by bytes with ASCII letters folded: a `String` key would also merge the NFC
         // and NFD spellings of one name (Swift compares strings by canonical equivalence),
         // which are two different directories to git and not a case collision.
-        var byFoldedID: [[UInt8]: String] = [:]
-        for item in changed {
-            guard let (kindName, sourceID) = item.resource else { continue }
+        private var byFoldedID: [[UInt8]: String] = [:]
+
+        public init() {}
+
+        /// The error when `document`'s source id differs from another's only by case.
+        public mutating func check(_ document: Document, others: (any Others)?) throws -> Diagnostic? {
+            guard let (kindName, sourceID) = document.resource else { return nil }
             let key = Array(kindName.utf8) + [0] + sourceID.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
             var other = byFoldedID[key]
             if other == nil { other = try others?.caseTwin(kind: kindName, of: sourceID) }
-            if let other {
-                diagnostics.append(Diagnostic(.error, "case-collision", "source id '\(sourceID)' differs from '\(other)' only by case "
-                                              + "(one directory on a case-insensitive file system)", path: item.path, at: nil))
-            } else {
+            guard let other else {
                 byFoldedID[key] = sourceID
+                return nil
             }
+            return Diagnostic(.error, "case-collision", "source id '\(sourceID)' differs from '\(other)' only by case "
+                              + "(one directory on a case-insensitive file system)", path: document.path, at: nil)
         }
+    }
 
+    /// The rules between resources but source ids: exported names unique, every reference
+    /// resolved, and no name taken away from a resource still using it (`check`).
+    public static func names(_ changed: [Document], removed: Set<String>, others: (any Others)?) throws -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
         let offered = Set(changed.flatMap { $0.findings.exports.map { NameTable.key($0.namespace, $0.name) } })
         let used = Set(changed.flatMap { $0.findings.references.map { NameTable.key($0.namespace, $0.name) } })
         let lost = removed.subtracting(offered)
@@ -85,25 +104,25 @@ public enum CrossCheck {
         // Only the resources left alone that offer a name the change offers, uses or takes
         // away can make a difference to it (the name index answers which).
         let untouched = try others?.offering(offered.union(used).union(lost)) ?? []
-        var names = NameTable()
+        var table = NameTable()
         for other in untouched {
-            for export in other.findings.exports { names.offer(export, by: other.owner, path: other.path) }
+            for export in other.findings.exports { table.offer(export, by: other.owner, path: other.path) }
         }
         for item in changed {
             for export in item.findings.exports {
-                if let duplicate = names.offer(export, by: "\(item.path):\(export.mark)", path: item.path) {
+                if let duplicate = table.offer(export, by: "\(item.path):\(export.mark)", path: item.path) {
                     diagnostics.append(duplicate)
                 }
             }
         }
         for item in changed {
-            diagnostics += item.findings.references.compactMap { names.check($0, path: item.path, scope: scope) }
+            diagnostics += item.findings.references.compactMap { table.check($0, path: item.path, scope: scope) }
         }
         // Resources the change leaves alone must not lose a name they use.
         guard !lost.isEmpty, let others else { return diagnostics }
         for other in try others.using(lost) {
             for reference in other.findings.references where lost.contains(NameTable.key(reference.namespace, reference.name))
-                && !names.contains(reference.namespace, reference.name) {
+                && !table.contains(reference.namespace, reference.name) {
                 diagnostics.append(Diagnostic(.error, "unresolved-reference",
                                               "still uses \(reference.noun) '\(reference.name)', which this change removes",
                                               path: other.path, at: nil))

@@ -17,12 +17,14 @@ final class PostgresWorkspace: WorkspaceWriting {
     let store: String
     private(set) var head: String?
     private(set) var cursor: Int
+    /// The last sequence number when the transaction began: what it writes comes after.
+    private let startSeq: Int
     /// Large trees this transaction decoded, for the next read or delta of their versions.
     private let decoded = ObjectCodec.Cache()
 
     /// Loads the workspace row; throws `noSuchWorkspace` when there is none.
     init(_ connection: PostgresConnection, name: String, store: String) throws {
-        let rows = try connection.execute("SELECT id, head_commit, cursor FROM workspaces WHERE name = $1", [.text(name)])
+        let rows = try connection.execute("SELECT id, head_commit, cursor, last_seq FROM workspaces WHERE name = $1", [.text(name)])
         guard rows.count == 1, let id = rows.string(0, 0).flatMap({ Int64($0) }) else {
             throw StoreError.noSuchWorkspace(name, store: store)
         }
@@ -32,6 +34,7 @@ final class PostgresWorkspace: WorkspaceWriting {
         self.store = store
         head = rows.string(0, 1)
         cursor = rows.int(0, 2) ?? 0
+        startSeq = rows.int(0, 3) ?? 0
     }
 
     private var key: PostgresValue { .int(id) }
@@ -208,13 +211,13 @@ final class PostgresWorkspace: WorkspaceWriting {
         }
     }
 
-    func liveResources(naming keys: Set<String>, role: NameRole) throws -> [StoredResource] {
+    func liveResources(naming keys: Set<String>, role: NameRole, unwrittenHere: Bool) throws -> [StoredResource] {
         guard !keys.isEmpty else { return [] }
         let rows = try connection.execute("""
-            SELECT \(Self.resourceColumns) FROM resources WHERE workspace_id = $1 AND NOT archived AND uuid IN (
+            SELECT \(Self.resourceColumns) FROM resources WHERE workspace_id = $1 AND NOT archived AND updated_seq <= $4 AND uuid IN (
                 SELECT uuid FROM resource_names WHERE workspace_id = $1 AND role = $2 AND name_key = ANY($3::text[]))
             ORDER BY created_seq
-            """, [key, .int(role.rawValue), .array(keys.map(NameIndex.stored).sorted())])
+            """, [key, .int(role.rawValue), .array(keys.map(NameIndex.stored).sorted()), .int(unwrittenHere ? startSeq : Int.max)])
         return try (0..<rows.count).map { try Self.resource(rows, $0) }
     }
 

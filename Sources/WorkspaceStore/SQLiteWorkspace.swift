@@ -16,12 +16,14 @@ final class SQLiteWorkspace: WorkspaceWriting {
     let storePath: String
     private(set) var head: String?
     private(set) var cursor: Int
+    /// The last sequence number when the transaction began: what it writes comes after.
+    private let startSeq: Int
     /// Large trees this transaction decoded, for the next read or delta of their versions.
     private let decoded = ObjectCodec.Cache()
 
     /// Loads the workspace row; throws `noSuchWorkspace` when there is none.
     init(db: Database, name: String, storePath: String) throws {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, head_commit, cursor FROM workspaces WHERE name = ?"),
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, head_commit, cursor, last_seq FROM workspaces WHERE name = ?"),
                                          arguments: [name]) else {
             throw StoreError.noSuchWorkspace(name, store: storePath)
         }
@@ -31,6 +33,7 @@ final class SQLiteWorkspace: WorkspaceWriting {
         id = row["id"]
         head = row["head_commit"]
         cursor = row["cursor"]
+        startSeq = row["last_seq"]
     }
 
     // MARK: Reading
@@ -40,16 +43,17 @@ final class SQLiteWorkspace: WorkspaceWriting {
             .map(Self.resource(from:))
     }
 
-    func liveResources(naming keys: Set<String>, role: NameRole) throws -> [StoredResource] {
+    func liveResources(naming keys: Set<String>, role: NameRole, unwrittenHere: Bool) throws -> [StoredResource] {
         var found: [StoredResource] = []
         let stored = keys.map(NameIndex.stored).sorted()
+        let latest = unwrittenHere ? startSeq : Int.max
         for start in stride(from: 0, to: stored.count, by: 500) {
             let chunk = Array(stored[start..<min(start + 500, stored.count)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
             found += try Row.fetchAll(db, sql: """
-                SELECT * FROM resources WHERE workspace_id = ? AND archived = 0 AND uuid IN (
+                SELECT * FROM resources WHERE workspace_id = ? AND archived = 0 AND updated_seq <= ? AND uuid IN (
                     SELECT uuid FROM resource_names WHERE workspace_id = ? AND role = ? AND name_key IN (\(marks)))
-                """, arguments: StatementArguments([id, id, role.rawValue] as [any DatabaseValueConvertible]) + StatementArguments(chunk))
+                """, arguments: StatementArguments([id, latest, id, role.rawValue] as [any DatabaseValueConvertible]) + StatementArguments(chunk))
                 .map(Self.resource(from:))
         }
         return Set(found).sorted { $0.createdSeq < $1.createdSeq }

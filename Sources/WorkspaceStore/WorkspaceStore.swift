@@ -63,8 +63,11 @@ public protocol WorkspaceReading {
     /// Resources in insertion order (`createdSeq`); archived ones only when asked.
     func resources(includeArchived: Bool) throws -> [StoredResource]
     /// The live resources that offer (or use) any of the names `keys` (`NameTable.key`
-    /// values), in insertion order: the name index (`NameIndex`), kept by every write.
-    func liveResources(naming keys: Set<String>, role: NameRole) throws -> [StoredResource]
+    /// values), in insertion order: the name index (`NameIndex`), kept by every write. With
+    /// `unwrittenHere`, only those this transaction has not written (inserted, updated,
+    /// archived or restored): a push, which writes its documents as it reads them, judges
+    /// them against the others.
+    func liveResources(naming keys: Set<String>, role: NameRole, unwrittenHere: Bool) throws -> [StoredResource]
     /// The UUIDs whose name index rows differ from what their stored documents say (for
     /// `git workspace fsck`; rows of archived or missing resources included).
     func staleNameIndex() throws -> [String]
@@ -89,6 +92,11 @@ public protocol WorkspaceReading {
 }
 
 extension WorkspaceReading {
+    /// `liveResources(naming:role:unwrittenHere:)`, written here or not.
+    public func liveResources(naming keys: Set<String>, role: NameRole) throws -> [StoredResource] {
+        try liveResources(naming: keys, role: role, unwrittenHere: false)
+    }
+
     public func object(_ oid: String) throws -> GitObject? {
         try objects([oid])[oid]
     }

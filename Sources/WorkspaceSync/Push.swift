@@ -157,13 +157,18 @@ public struct PushImporter {
             }
         }
         // The pushed objects first: the walk refuses a file or a tree the store does not
-        // keep (`PushLimits`) before any document is read or any tree listed.
-        let found = try Transfer.missingInStore(from: commit, client: client, store: state.objects)
+        // keep (`PushLimits`) before any document is read or any tree listed. The commits and
+        // trees it read are stored at once and let go (at 100 000 workflows every version of
+        // the `workflows/` tree is 5 MB); the blobs it lists are stored as they are read, the
+        // documents' by `apply`, the others after it. Objects are compressed on every core;
+        // the store writes the streams on this thread.
+        var found = try Transfer.missingInStore(from: commit, client: client, store: state.objects)
+        let bases = found.replaced
+        try tx.putObjects(Parallel.map(found.objects) { GitObject($0).compressedForStore(deltaBase: bases[$0.id.hex]) }, deltaBases: bases)
+        plan.objectCount = found.objects.count + found.blobs.count
+        found.objects = []
         let newTree = try client.treeID(ofCommit: commit)
         let changes = try resourceChanges(old: state, newTree: newTree, tx: tx)
-        // The import reads the documents and stores their blobs; the other blobs are stored
-        // here, then the trees and commits. Objects are compressed on every core; the store
-        // writes the streams on this thread.
         var unstored = Unstored(found.blobs)
         try apply(changes, tx: tx, plan: &plan, unstored: &unstored)
         let others = unstored.remaining
@@ -171,10 +176,7 @@ public struct PushImporter {
             let blobs = try others[first..<min(first + Self.chunk, others.count)].map(client.pushed)
             try tx.putObjects(Parallel.map(blobs) { GitObject($0).compressedForStore(deltaBase: nil) }, deltaBases: [:])
         }
-        let bases = found.replaced
-        try tx.putObjects(Parallel.map(found.objects) { GitObject($0).compressedForStore(deltaBase: bases[$0.id.hex]) }, deltaBases: bases)
         FaultPoint.hit("push.objects")
-        plan.objectCount = found.objects.count + found.blobs.count
         try tx.moveHead(from: state.head?.hex, to: commit.hex)
         plan.head = commit
         try tx.advanceCursor()

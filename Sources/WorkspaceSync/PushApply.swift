@@ -21,17 +21,48 @@ extension PushImporter {
     /// source id freed by a removal can be taken in the same push), then every document.
     ///
     /// Documents are read a chunk at a time (`Parallel.pipeline`): this thread reads a
-    /// chunk's blobs from the client (a repository is used from one thread) and stores those
-    /// in `unstored`, the pushed blobs the store lacks; on every core each document is parsed,
-    /// checked and made ready to write (`ResourceWriter.prepare`), and its blob compressed for
-    /// the store. What is kept of a document until it is written is its stored form and the
-    /// names it offers and uses, not its tree of values, so a push of 100 000 files holds
-    /// neither all its blobs nor all its parsed documents. Nothing is written before the
-    /// judgement of them all, which refuses the push on any error (a refused push still
-    /// renders its valid documents).
+    /// chunk's blobs from the client (a repository is used from one thread); on every core
+    /// each document is parsed, checked and made ready to write (`ResourceWriter.prepare`),
+    /// and its blob compressed for the store when it is among `unstored` (the pushed blobs
+    /// the store lacks); then, back on this thread, each is judged alone and against the
+    /// source ids before it (`CrossCheck.CaseCheck`) and written while nothing has been found
+    /// wrong, as the next chunk is made. The rules between names are judged once all are read
+    /// (`StoreJudge.names`, against the resources the push has not written). Of a document
+    /// only the names it offers and uses are kept past its write, so a push of 100 000 files
+    /// holds neither all its blobs nor all its documents.
+    ///
+    /// Any error refuses the push, and the transaction it runs in is rolled back: the first
+    /// error stops the writes, but every document is still read, so the refusal names every
+    /// problem, and a document that could not be written (a taken source id) is reported
+    /// after the other errors, as when all were judged before any write.
     func apply(_ changes: Changes, tx: any WorkspaceWriting, plan: inout PushPlan, unstored: inout Unstored) throws {
+        // The stored resource each changed or removed file had, by its place in `changes.files`.
+        var mappings: [Int: Mapping] = [:]
+        for (index, change) in changes.files.enumerated() {
+            if let oldID = change.oldID, let mapping = try tx.mapping(kind: change.kind.name, sourceID: oldID) {
+                mappings[index] = mapping
+            }
+        }
+        var judge = StoreJudge(tx: tx, manifest: changes.manifest, touched: Set(mappings.values.map(\.uuid)))
+        let removed = try judge.offeredByTouched()
+
+        let removals = changes.files.filter { $0.newID == nil }
+        let liveBefore = Dictionary(grouping: removals, by: { $0.kind.name }).values.contains { $0.count >= ArchiveGuard.minimum }
+            ? try liveCounts(tx) : [:]
+        var archived: [String: [String]] = [:]
+        for (index, change) in changes.files.enumerated() where change.newID == nil {
+            guard let mapping = mappings[index], let resource = try tx.resource(uuid: mapping.uuid), !resource.archived else { continue }
+            try tx.setArchived(uuid: mapping.uuid, true)
+            plan.steps.append(.archive(kind: change.kind.name, id: mapping.sourceID))
+            archived[change.kind.name, default: []].append(mapping.sourceID)
+        }
+
         let files = changes.files.filter { $0.newPath != nil && $0.newBlob != nil && $0.newID != nil }
-        var documents: [Loaded] = [], storing: [GitObject] = []
+        var found = changes.errors
+        var refused = found.contains { $0.severity == .error }
+        var unwritable: SyncError?
+        var cases = CrossCheck.CaseCheck()
+        var documents: [CrossCheck.Document] = [], storing: [GitObject] = []
         documents.reserveCapacity(files.count)
         try Parallel.pipeline(count: files.count, chunk: Self.chunk, input: { range in
             try range.map { index in
@@ -48,47 +79,36 @@ extension PushImporter {
             let result = ResourceLoader.load(byteCount: item.size, read: { item.bytes ?? [] }, path: item.path,
                                              kind: item.kind, expectedID: item.id)
             let clean = !result.diagnostics.contains { $0.severity == .error }
-            let stored = item.store ? item.bytes.map { GitObject(RawObject(id: item.blob, type: .blob, data: $0)).compressedForStore(deltaBase: nil) } : nil
-            return (Loaded(document: CrossCheck.Document(path: item.path, result: result), diagnostics: result.diagnostics,
-                           prepared: clean ? result.spec.map { ResourceWriter.prepare($0, kind: item.kind, pushed: item.blob) } : nil),
-                    stored)
-        }) { _, made in
-            documents.append(made.0)
-            if let object = made.1 { storing.append(object) }
+            return Loaded(document: CrossCheck.Document(path: item.path, result: result), diagnostics: result.diagnostics,
+                          prepared: clean ? result.spec.map { ResourceWriter.prepare($0, kind: item.kind, pushed: item.blob) } : nil,
+                          stored: item.store ? item.bytes.map { GitObject(RawObject(id: item.blob, type: .blob, data: $0)).compressedForStore(deltaBase: nil) } : nil)
+        }) { index, loaded in
+            found += loaded.diagnostics
+            let collision = try cases.check(loaded.document, others: judge)
+            if let collision { found.append(collision) }
+            documents.append(loaded.document)
+            if let object = loaded.stored { storing.append(object) }
             if storing.count >= Self.chunk {
                 try tx.putObjects(storing, deltaBases: [:])
                 storing = []
             }
-        }
-        try tx.putObjects(storing, deltaBases: [:])
-
-        // The stored resource each changed or removed file had, by its place in `changes.files`.
-        var mappings: [Int: Mapping] = [:]
-        for (index, change) in changes.files.enumerated() {
-            if let oldID = change.oldID, let mapping = try tx.mapping(kind: change.kind.name, sourceID: oldID) {
-                mappings[index] = mapping
+            refused = refused || collision != nil || loaded.diagnostics.contains { $0.severity == .error }
+            // Clean documents are prepared, and read far enough to know their source id.
+            guard !refused, let prepared = loaded.prepared, let id = loaded.document.resource?.sourceID else { return }
+            do {
+                let written = try ResourceWriter.write(prepared, sourceID: id, kind: files[index].kind, previousID: files[index].oldID,
+                                                       path: loaded.document.path, tx: tx)
+                plan.steps.append(written.step)
+                options.progress?(index + 1, files.count)
+            } catch let error as SyncError {
+                unwritable = error
+                refused = true
             }
         }
-        let judge = StoreJudge(tx: tx, manifest: changes.manifest, touched: Set(mappings.values.map(\.uuid)))
-        plan.warnings += try judge.judge(documents.map(\.document), found: changes.errors + documents.flatMap(\.diagnostics))
-
-        let removals = changes.files.filter { $0.newID == nil }
-        let liveBefore = Dictionary(grouping: removals, by: { $0.kind.name }).values.contains { $0.count >= ArchiveGuard.minimum }
-            ? try liveCounts(tx) : [:]
-        var archived: [String: [String]] = [:]
-        for (index, change) in changes.files.enumerated() where change.newID == nil {
-            guard let mapping = mappings[index], let resource = try tx.resource(uuid: mapping.uuid), !resource.archived else { continue }
-            try tx.setArchived(uuid: mapping.uuid, true)
-            plan.steps.append(.archive(kind: change.kind.name, id: mapping.sourceID))
-            archived[change.kind.name, default: []].append(mapping.sourceID)
-        }
-        for (index, (change, document)) in zip(files, documents).enumerated() {
-            // The judgement passed, so every document was read far enough to be prepared.
-            guard let prepared = document.prepared, let id = document.document.resource?.sourceID, let path = change.newPath else { continue }
-            let written = try ResourceWriter.write(prepared, sourceID: id, kind: change.kind, previousID: change.oldID, path: path, tx: tx)
-            plan.steps.append(written.step)
-            options.progress?(index + 1, files.count)
-        }
+        try tx.putObjects(storing, deltaBases: [:])
+        judge.written = true
+        plan.warnings += try StoreJudge.verdict(found + judge.names(documents, removed: removed))
+        if let unwritable { throw unwritable }
         if !options.allowMassArchive {
             try refuseMassArchive(archived, liveBefore: liveBefore, plan: plan)
         }
@@ -110,12 +130,14 @@ extension PushImporter {
         var store: Bool
     }
 
-    /// What is kept of a changed file between reading it and writing it: the document as the
-    /// judgement sees it, what loading it said, and its stored form (nil when it has errors).
+    /// A changed file as made on another core: the document as the judgement sees it, what
+    /// loading it said, its stored form (nil when it has errors) and its blob as the store
+    /// keeps it (nil when the store has it, or another document stores it).
     struct Loaded: Sendable {
         var document: CrossCheck.Document
         var diagnostics: [Diagnostic]
         var prepared: Result<ResourceWriter.Prepared, SyncError>?
+        var stored: GitObject?
     }
 
     /// The pushed blobs the store lacks and nothing has stored yet, in the order the walk met them.

@@ -6,19 +6,39 @@ import YAML
 /// The judgement of a change to a stored workspace, shared by a push and the application
 /// API (`app put`/`app rm`): the changed documents as loaded from their files, then the
 /// rules between resources (`CrossCheck`) against the live resources the change leaves
-/// alone. Any error refuses the whole change; nothing has been written yet when it does.
+/// alone. Any error refuses the whole change.
+///
+/// An application edit is judged before anything is written (`judge`). A push writes each
+/// document once it is judged alone and its source id is known not to collide
+/// (`CrossCheck.CaseCheck`, before the write), and judges the names of all of them at the end
+/// (`names`, with `written`): it then holds only a little of each of 100 000 documents, and
+/// its transaction, rolled back on any error, is what keeps a refused push from changing
+/// anything.
 struct StoreJudge: CrossCheck.Others {
     let tx: any WorkspaceReading
     let manifest: Manifest
     /// The UUIDs of the stored resources the change rewrites, renames or archives.
     let touched: Set<String>
+    /// True when the change's documents are already written in `tx`: the resources left
+    /// alone are then those the transaction has not written, besides the touched ones.
+    var written = false
 
     /// Judges the changed `documents`, with `found` (what loading them said, and problems
     /// found before, such as misplaced paths); returns the warnings, or throws
     /// `SyncError.invalid` with every error sorted for the report.
     func judge(_ documents: [CrossCheck.Document], found: [Diagnostic] = []) throws -> [Diagnostic] {
-        var diagnostics = found
-        diagnostics += try CrossCheck.check(documents, removed: try offeredByTouched(), others: self)
+        try Self.verdict(found + CrossCheck.check(documents, removed: try offeredByTouched(), others: self))
+    }
+
+    /// The rules between resources but source ids (`CrossCheck.names`) for `documents`;
+    /// `removed` is `offeredByTouched()` as it was before the change was written.
+    func names(_ documents: [CrossCheck.Document], removed: Set<String>) throws -> [Diagnostic] {
+        try CrossCheck.names(documents, removed: removed, others: self)
+    }
+
+    /// The warnings among `diagnostics`, or `SyncError.invalid` with every error sorted for
+    /// the report.
+    static func verdict(_ diagnostics: [Diagnostic]) throws -> [Diagnostic] {
         let found = diagnostics.filter { $0.severity == .error }
         guard found.isEmpty else {
             throw SyncError(.invalid, "invalid definitions: \(found.count) error\(found.count == 1 ? "" : "s")",
@@ -45,11 +65,11 @@ struct StoreJudge: CrossCheck.Others {
     }
 
     func offering(_ keys: Set<String>) throws -> [CrossCheck.Other] {
-        try others(tx.liveResources(naming: keys, role: .offers))
+        try others(tx.liveResources(naming: keys, role: .offers, unwrittenHere: written))
     }
 
     func using(_ keys: Set<String>) throws -> [CrossCheck.Other] {
-        try others(tx.liveResources(naming: keys, role: .uses))
+        try others(tx.liveResources(naming: keys, role: .uses, unwrittenHere: written))
     }
 
     /// `resources` (found through the name index) but the touched ones, as the rules see them.

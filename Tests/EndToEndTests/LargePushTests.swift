@@ -54,7 +54,7 @@ import WorkspaceTestSupport
         try #require(try writer.git("commit", "-qam", "Fixed").status == 0)
         let pushed = try writer.git("push", "origin", "HEAD:main")
         try #require(pushed.status == 0, "\(pushed)")
-        #expect(try ws.sql("SELECT count(*) FROM resources WHERE archived = 0").trimmingCharacters(in: .whitespacesAndNewlines) == "\(Self.count)")
+        #expect(try ws.sql("SELECT count(*) FROM resources WHERE NOT archived").trimmingCharacters(in: .whitespacesAndNewlines) == "\(Self.count)")
         let last = try ws.show("wf-\(Self.count)")
         #expect((last["spec"] as? [String: Any])?["alias"] as? String == "wf_\(Self.count)", "\(last)")
 

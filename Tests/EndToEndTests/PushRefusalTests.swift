@@ -104,4 +104,36 @@ import WorkspaceTestSupport
         #expect(stranded.stderr.contains("workflows/notify/definition.yml:1:1: error: still uses variable 'slack', which this change removes"), "\(stranded)")
         #expect(try ws.dump() == before)
     }
+
+    /// A document the workspace cannot take as written (renamed onto the id an archived
+    /// workflow keeps) is refused, and changes nothing; when the push also has errors the
+    /// judgement finds, those are what the refusal names, as when every document was judged
+    /// before any was written. (The push writes each document once it is judged alone.)
+    @Test func aDocumentThatCannotBeWrittenIsReportedAfterTheJudgedErrors() throws {
+        let ws = try WorkspaceFixture("unwritable")
+        try ws.put("id: alpha\n" + appWorkflow(title: "Alpha"))
+        try ws.put("id: beta\n" + appWorkflow(title: "Beta"))
+        try #require(try ws.run.run(["git", "workspace", "app", "rm", ws.store, "beta"]).status == 0)
+        let clone = try ws.clone("c")
+        let before = try ws.dump()
+        try #require(try clone.git("mv", "workflows/alpha", "workflows/beta").status == 0)
+        let path = "workflows/beta/definition.yml"
+        try ws.write(clone, path, try ws.read(clone, path).replacingOccurrences(of: "id: alpha", with: "id: beta"))
+        try ws.write(clone, "workflows/gamma/definition.yml", "version: 1\ntype: workflow\nid: gamma\ndefinition: [\n")
+        try clone.git("add", "-A")
+        try clone.git("commit", "-qm", "alpha becomes beta, and a broken gamma")
+        let both = try clone.git("push")
+        #expect(both.status != 0)
+        #expect(both.stderr.contains("workflows/gamma/definition.yml:"), "\(both)")
+        #expect(both.stderr.contains("invalid definitions: 1 error"), "\(both)")
+        #expect(!both.stderr.contains("is taken by another"), "\(both)")
+        #expect(try ws.dump() == before)
+
+        try clone.git("rm", "-rq", "workflows/gamma")
+        try clone.git("commit", "-qm", "no gamma")
+        let taken = try clone.git("push")
+        #expect(taken.status != 0)
+        #expect(taken.stderr.contains("workflows/beta/definition.yml: source id 'beta' is taken by another workflow"), "\(taken)")
+        #expect(try ws.dump() == before)
+    }
 }

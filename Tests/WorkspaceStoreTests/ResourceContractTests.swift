@@ -80,6 +80,36 @@ import YAML
         #expect(try offering([alias + odd]) == [second])
     }
 
+    /// `unwrittenHere` leaves out what the asking transaction wrote (a push judges the
+    /// documents it has written against the rest): its inserts, updates, archives and
+    /// restores, whatever the resources were before, and nothing another transaction wrote.
+    @Test(arguments: StoreKind.all)
+    func unwrittenHereLeavesOutThisTransactionsWrites(kind: StoreKind) throws {
+        let store = try kind.makeFixture().open()
+        try store.createWorkspace("main")
+        func workflow(_ alias: String) -> Value {
+            .object(["type": .string("workflow"), "alias": .string(alias),
+                     "definition": .object(["title": .string("T"), "actions": .array([])])])
+        }
+        let key = "workflow-alias\u{0}shared"
+        let (kept, changed, archived) = try store.write("main") { ws in
+            (try ws.insertResource(kind: "workflow", spec: workflow("shared")).uuid,
+             try ws.insertResource(kind: "workflow", spec: workflow("shared")).uuid,
+             try ws.insertResource(kind: "workflow", spec: workflow("shared")).uuid)
+        }
+        try store.write("main") { try $0.setArchived(uuid: archived, true) }
+        try store.write("main") { (ws) throws in
+            let added = try ws.insertResource(kind: "workflow", spec: workflow("shared")).uuid
+            try ws.updateResource(uuid: changed, spec: workflow("shared"))
+            try ws.setArchived(uuid: archived, false)
+            #expect(try ws.liveResources(naming: [key], role: .offers, unwrittenHere: true).map(\.uuid) == [kept])
+            #expect(try ws.liveResources(naming: [key], role: .offers, unwrittenHere: false).map(\.uuid) == [kept, changed, archived, added])
+        }
+        try store.read("main") { (ws) throws in
+            #expect(try ws.liveResources(naming: [key], role: .offers, unwrittenHere: true).count == 4)
+        }
+    }
+
     @Test(arguments: StoreKind.all)
     func updateArchiveRestoreKeepTheUUID(kind: StoreKind) throws {
         let store = try kind.makeFixture().open()
