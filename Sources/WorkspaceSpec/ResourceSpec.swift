@@ -36,8 +36,13 @@ public enum SpecHash {
     public static let prefix = "v1:"
 
     public static func of(_ value: Value) -> String {
-        let digest = SHA256.hash(data: JSONEmitter.canonical(value))
-        return prefix + digest.lowercaseHex
+        of(canonicalJSON: JSONEmitter.canonical(value))
+    }
+
+    /// The hash of the value whose `JSONEmitter.canonical` bytes are `json`: for a caller that
+    /// has them already (the text a store keeps), so they are not made twice.
+    public static func of(canonicalJSON json: [UInt8]) -> String {
+        prefix + SHA256.hash(data: json).lowercaseHex
     }
 }
 

@@ -1,3 +1,4 @@
+import WorkspaceSpec
 import YAML
 
 /// A resource document in the form a store writes it: the canonical JSON text of its spec
@@ -12,6 +13,8 @@ public struct StoredSpec: Sendable {
     public let kind: String
     /// The text the store keeps, and returns as `StoredResource.spec` once decoded.
     public let json: String
+    /// The value's spec hash (`SpecHash`), from the same canonical bytes as `json`.
+    public let hash: String
     /// The names the resource offers and uses while it is live.
     let names: NameIndex.Rows
     /// True when `json` reads back as exactly the value it was made from. Both stores keep
@@ -22,6 +25,7 @@ public struct StoredSpec: Sendable {
     public init(kind: String, value: Value) {
         self.kind = kind
         json = SpecJSON.encode(value)
+        hash = SpecHash.of(canonicalJSON: Array(json.utf8))
         names = NameIndex.rows(kind: kind, spec: value)
         readsBack = (try? SpecJSON.decode(json)) == value
     }

@@ -140,16 +140,18 @@ enum ResourceWriter {
     /// is the blob it was read from, if a push brought it. Pure, so a push makes it for its
     /// documents on every core.
     struct Prepared: Sendable {
-        var hash: String
         var projected: String
         var stored: StoredSpec
+        /// The spec hash (`StoredSpec.hash`).
+        var hash: String { stored.hash }
     }
 
     static func prepare(_ spec: ResourceSpec, kind: any ResourceKind.Type, pushed: ObjectID? = nil) -> Result<Prepared, SyncError> {
-        let hash = spec.specHash
+        // The hash comes from the stored text's bytes: the canonical JSON is made once.
+        let stored = StoredSpec(kind: kind.name, value: spec.value)
         do {
-            return .success(Prepared(hash: hash, projected: try projectedHash(spec, kind: kind, read: pushed.map { ($0, hash) }),
-                                     stored: StoredSpec(kind: kind.name, value: spec.value)))
+            return .success(Prepared(projected: try projectedHash(spec, kind: kind, read: pushed.map { ($0, stored.hash) }),
+                                     stored: stored))
         } catch {
             return .failure(error as? SyncError ?? SyncError.corrupt("\(error)"))
         }

@@ -1,4 +1,5 @@
 import Testing
+import WorkspaceSpec
 @testable import WorkspaceStore
 import YAML
 
@@ -50,6 +51,8 @@ import YAML
         let stored = StoredSpec(kind: "workflow", value: value)
         #expect(stored.readsBack)
         #expect(try SpecJSON.decode(stored.json) == value)
+        // The hash is made from the stored text's bytes; it is the value's spec hash.
+        #expect(stored.hash == SpecHash.of(value))
     }
 
     /// NaN is not equal to itself, so a document holding it never reads back as itself:
