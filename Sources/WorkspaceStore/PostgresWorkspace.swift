@@ -34,7 +34,9 @@ final class PostgresWorkspace: WorkspaceWriting {
         self.store = store
         head = rows.string(0, 1)
         cursor = rows.int(0, 2) ?? 0
-        startSeq = rows.int(0, 3) ?? 0
+        // Not a default: a push judges its documents against the resources written up to it.
+        guard let seq = rows.int(0, 3) else { throw StoreError(.corrupt, "workspace '\(name)' has no sequence number") }
+        startSeq = seq
     }
 
     private var key: PostgresValue { .int(id) }

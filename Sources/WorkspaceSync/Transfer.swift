@@ -160,13 +160,13 @@ enum Transfer {
                 }
                 let had = try has(fresh.map(\.id))
                 var next: [Visit] = []
-                var reading: [Visit] = again
+                for visit in fresh where visit.isTree && had.contains(visit.id) { whole.insert(visit.id) }
+                // A tree met twice in this level, once as one the receiver turns out to have.
+                var reading: [Visit] = again.filter { !whole.contains($0.id) }
+                placed += again.filter { whole.contains($0.id) }
                 for visit in fresh {
                     if had.contains(visit.id) {
-                        if visit.isTree {
-                            whole.insert(visit.id)
-                            placed.append(visit)
-                        }
+                        if visit.isTree { placed.append(visit) }
                         continue
                     }
                     if let limits, !visit.isTree, let header = try limits.header(visit.id),
