@@ -63,6 +63,19 @@ extension PushImporter {
         var unwritable: SyncError?
         var cases = CrossCheck.CaseCheck()
         var documents: [CrossCheck.Document] = [], storing: [GitObject] = []
+        var afterwards: [(index: Int, prepared: Result<ResourceWriter.Prepared, SyncError>, id: String, path: String)] = []
+        /// Writes one judged document; a write the store cannot take is held for the report.
+        func write(_ index: Int, _ prepared: Result<ResourceWriter.Prepared, SyncError>, _ id: String, _ path: String) throws {
+            do {
+                let written = try ResourceWriter.write(prepared, sourceID: id, kind: files[index].kind, previousID: files[index].oldID,
+                                                       path: path, tx: tx)
+                plan.steps.append(written.step)
+                options.progress?(index + 1, files.count)
+            } catch let error as SyncError {
+                unwritable = error
+                refused = true
+            }
+        }
         documents.reserveCapacity(files.count)
         try Parallel.pipeline(count: files.count, chunk: Self.chunk, input: { range in
             try range.map { index in
@@ -95,16 +108,18 @@ extension PushImporter {
             refused = refused || collision != nil || loaded.diagnostics.contains { $0.severity == .error }
             // Clean documents are prepared, and read far enough to know their source id.
             guard !refused, let prepared = loaded.prepared, let id = loaded.document.resource?.sourceID else { return }
-            do {
-                let written = try ResourceWriter.write(prepared, sourceID: id, kind: files[index].kind, previousID: files[index].oldID,
-                                                       path: loaded.document.path, tx: tx)
-                plan.steps.append(written.step)
-                options.progress?(index + 1, files.count)
-            } catch let error as SyncError {
-                unwritable = error
-                refused = true
+            let change = files[index]
+            // A new file whose id (ignoring case) names a resource another change of this push
+            // takes (renames away, rewrites or archives) is written after all the others: the
+            // writer would otherwise adopt that resource, and the other change would then move
+            // it on, leaving this document without one.
+            if change.oldID == nil, let mapping = try tx.mapping(kind: change.kind.name, sourceID: id), judge.touched.contains(mapping.uuid) {
+                afterwards.append((index, prepared, id, loaded.document.path))
+                return
             }
+            try write(index, prepared, id, loaded.document.path)
         }
+        for (index, prepared, id, path) in afterwards where !refused { try write(index, prepared, id, path) }
         try tx.putObjects(storing, deltaBases: [:])
         judge.written = true
         plan.warnings += try StoreJudge.verdict(found + judge.names(documents, removed: removed))

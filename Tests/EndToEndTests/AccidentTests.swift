@@ -88,6 +88,30 @@ import WorkspaceTestSupport
         #expect(try ws.run.git("ls-remote", ws.url, "refs/heads/main").stdout.hasPrefix(try clone.git("rev-parse", "HEAD").stdout.trimmingCharacters(in: .newlines)))
     }
 
+    /// One push renames `foo` to `bar` and adds a new workflow whose id differs from `foo`
+    /// only by case. The store looks ids up ignoring case, so the new document, written first
+    /// (it sorts first), used to adopt foo's resource, which the rename then moved on to
+    /// `bar`: the push was accepted and `Foo` had no resource at all. Now each keeps its own.
+    @Test func aNewFileNamedLikeARenamedOneGetsItsOwnResource() throws {
+        let ws = try WorkspaceFixture("rename-and-twin")
+        let original = try ws.put("id: foo\n" + appWorkflow(title: "Foo")).uuid
+        let clone = try ws.clone("c")
+        try #require(try clone.git("mv", "workflows/foo", "workflows/bar").status == 0)
+        let path = "workflows/bar/definition.yml"
+        try ws.write(clone, path, try ws.read(clone, path).replacingOccurrences(of: "id: foo", with: "id: bar"))
+        try ws.write(clone, "workflows/Foo/definition.yml", "version: 1\ntype: workflow\nid: Foo\ndefinition:\n  title: Other\n  actions:\n    - ref: a\n      action: core.noop\n")
+        try clone.git("add", "-A")
+        try clone.git("commit", "-qm", "foo becomes bar; a new Foo")
+        let pushed = try clone.git("push")
+        #expect(pushed.status == 0, "\(pushed)")
+        #expect(pushed.stderr.contains("1 created, 1 renamed"), "\(pushed)")
+        #expect(try ws.show("bar")["uuid"] as? String == original)
+        let twin = try ws.show("Foo")
+        #expect(twin["uuid"] as? String != original)
+        #expect((twin["spec"] as? [String: Any]).flatMap { ($0["definition"] as? [String: Any])?["title"] as? String } == "Other")
+        #expect(try ws.sql("SELECT count(*) FROM resources WHERE NOT archived").trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+    }
+
     @Test func aChangeIsAChangeInSpecSpaceOnly() throws {
         let (ws, clone) = try workspace("specspace")
         let rows = resourceRows(try ws.dump())
