@@ -113,7 +113,8 @@ extension PushImporter {
             // takes (renames away, rewrites or archives) is written after all the others: the
             // writer would otherwise adopt that resource, and the other change would then move
             // it on, leaving this document without one.
-            if change.oldID == nil, let mapping = try tx.mapping(kind: change.kind.name, sourceID: id), judge.touched.contains(mapping.uuid) {
+            if change.oldID == nil, !judge.touched.isEmpty, let mapping = try tx.mapping(kind: change.kind.name, sourceID: id),
+               judge.touched.contains(mapping.uuid) {
                 afterwards.append((index, prepared, id, loaded.document.path))
                 return
             }
