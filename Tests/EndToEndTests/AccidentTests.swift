@@ -96,9 +96,7 @@ import WorkspaceTestSupport
         let ws = try WorkspaceFixture("rename-and-twin")
         let original = try ws.put("id: foo\n" + appWorkflow(title: "Foo")).uuid
         let clone = try ws.clone("c")
-        try #require(try clone.git("mv", "workflows/foo", "workflows/bar").status == 0)
-        let path = "workflows/bar/definition.yml"
-        try ws.write(clone, path, try ws.read(clone, path).replacingOccurrences(of: "id: foo", with: "id: bar"))
+        try ws.renameWorkflow(in: clone, from: "foo", to: "bar")
         try ws.write(clone, "workflows/Foo/definition.yml", "version: 1\ntype: workflow\nid: Foo\ndefinition:\n  title: Other\n  actions:\n    - ref: a\n      action: core.noop\n")
         try clone.git("add", "-A")
         try clone.git("commit", "-qm", "foo becomes bar; a new Foo")

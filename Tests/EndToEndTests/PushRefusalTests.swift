@@ -116,9 +116,7 @@ import WorkspaceTestSupport
         try #require(try ws.run.run(["git", "workspace", "app", "rm", ws.store, "beta"]).status == 0)
         let clone = try ws.clone("c")
         let before = try ws.dump()
-        try #require(try clone.git("mv", "workflows/alpha", "workflows/beta").status == 0)
-        let path = "workflows/beta/definition.yml"
-        try ws.write(clone, path, try ws.read(clone, path).replacingOccurrences(of: "id: alpha", with: "id: beta"))
+        try ws.renameWorkflow(in: clone, from: "alpha", to: "beta")
         try ws.write(clone, "workflows/gamma/definition.yml", "version: 1\ntype: workflow\nid: gamma\ndefinition: [\n")
         try clone.git("add", "-A")
         try clone.git("commit", "-qm", "alpha becomes beta, and a broken gamma")

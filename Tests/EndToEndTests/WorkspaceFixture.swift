@@ -108,6 +108,13 @@ final class WorkspaceFixture: @unchecked Sendable {
         try String(contentsOf: clone.directory.appendingPathComponent(path), encoding: .utf8)
     }
 
+    /// `git mv` of workflow `from`'s directory to `to` in `clone`, its `id` rewritten to match.
+    func renameWorkflow(in clone: Runner, from: String, to: String) throws {
+        try #require(try clone.git("mv", "workflows/\(from)", "workflows/\(to)").status == 0)
+        let path = "workflows/\(to)/definition.yml"
+        try write(clone, path, try read(clone, path).replacingOccurrences(of: "id: \(from)\n", with: "id: \(to)\n"))
+    }
+
     func write(_ clone: Runner, _ path: String, _ text: String) throws {
         try write(clone, path, bytes: Array(text.utf8))
     }
