@@ -160,11 +160,10 @@ public struct PushImporter {
         // keep (`PushLimits`) before any document is read or any tree listed. The commits and
         // trees it read are stored at once and let go (at 100 000 workflows every version of
         // the `workflows/` tree is 5 MB); the blobs it lists are stored as they are read, the
-        // documents' by `apply`, the others after it. Objects are compressed on every core;
-        // the store writes the streams on this thread.
+        // documents' by `apply`, the others after it (`store`).
         var found = try Transfer.missingInStore(from: commit, client: client, store: state.objects)
         let bases = found.replaced
-        try tx.putObjects(Parallel.map(found.objects) { GitObject($0).compressedForStore(deltaBase: bases[$0.id.hex]) }, deltaBases: bases)
+        try Self.store(found.objects, bases: bases, in: tx)
         plan.objectCount = found.objects.count + found.blobs.count
         found.objects = []
         let newTree = try client.treeID(ofCommit: commit)
@@ -173,8 +172,7 @@ public struct PushImporter {
         try apply(changes, tx: tx, plan: &plan, unstored: &unstored)
         let others = unstored.remaining
         for first in stride(from: 0, to: others.count, by: Self.chunk) {
-            let blobs = try others[first..<min(first + Self.chunk, others.count)].map(client.pushed)
-            try tx.putObjects(Parallel.map(blobs) { GitObject($0).compressedForStore(deltaBase: nil) }, deltaBases: [:])
+            try Self.store(others[first..<min(first + Self.chunk, others.count)].map(client.pushed), in: tx)
         }
         FaultPoint.hit("push.objects")
         try tx.moveHead(from: state.head?.hex, to: commit.hex)
@@ -188,6 +186,12 @@ public struct PushImporter {
                                              message: "push \(commit.hex)"))
         try tx.setChangeCommit(seq: seq, commit: commit.hex)
         return plan
+    }
+
+    /// Stores `objects`, compressed on every core first (the store writes the streams on
+    /// this thread); `bases` as for `putObjects`.
+    static func store(_ objects: [RawObject], bases: [String: String] = [:], in tx: any WorkspaceWriting) throws {
+        try tx.putObjects(Parallel.map(objects) { GitObject($0).compressedForStore(deltaBase: bases[$0.id.hex]) }, deltaBases: bases)
     }
 
     /// Refuses with `stale info` when a `cas` expectation (nil: none; `.some(nil)`: the
