@@ -83,7 +83,7 @@ extension PushImporter {
                 // Both are known from the filter above.
                 let path = change.newPath ?? "", id = change.newID ?? "", blob = change.newBlob ?? ObjectID.zero
                 // The size from the blob's header first: a document over the YAML limit is refused unread.
-                let size = try client.objectHeader(blob)?.size ?? 0
+                let size = try unstored.size(of: blob) ?? client.objectHeader(blob)?.size ?? 0
                 let bytes = (try? YAMLParser.checkSize(size)) == nil ? nil : try client.pushed(blob).data
                 return Pending(kind: change.kind, path: path, id: id, blob: blob, size: size, bytes: bytes,
                                store: bytes != nil && unstored.take(blob))
@@ -156,18 +156,26 @@ extension PushImporter {
         var stored: GitObject?
     }
 
-    /// The pushed blobs the store lacks and nothing has stored yet, in the order the walk met them.
+    /// The pushed blobs the store lacks and nothing has stored yet, in the order the walk met
+    /// them, with the sizes the walk read from their headers.
     struct Unstored {
         private let order: [ObjectID]
         private var pending: Set<ObjectID>
+        private let sizes: [ObjectID: Int]
 
-        init(_ blobs: [ObjectID]) {
-            order = blobs
-            pending = Set(blobs)
+        init(_ blobs: [(id: ObjectID, size: Int?)]) {
+            order = blobs.map(\.id)
+            pending = Set(order)
+            var sizes: [ObjectID: Int] = [:]
+            for blob in blobs { sizes[blob.id] = blob.size }
+            self.sizes = sizes
         }
 
         /// True (once) when the store lacks `blob`: the caller stores it.
         mutating func take(_ blob: ObjectID) -> Bool { pending.remove(blob) != nil }
+
+        /// The size of a blob the walk met, so its header is not read twice.
+        func size(of blob: ObjectID) -> Int? { sizes[blob] }
 
         /// Those no document took.
         var remaining: [ObjectID] { order.filter(pending.contains) }

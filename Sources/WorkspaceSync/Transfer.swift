@@ -95,8 +95,9 @@ enum Transfer {
         struct Found {
             var objects: [RawObject] = []
             var replaced: [String: String] = [:]
-            /// With `listBlobs`: the blobs the receiver lacks, in the order met, unread.
-            var blobs: [ObjectID] = []
+            /// With `listBlobs`: the blobs the receiver lacks, in the order met, unread, with
+            /// their sizes when `limits` read their headers.
+            var blobs: [(id: ObjectID, size: Int?)] = []
         }
 
         /// A tree and the base it was entered against (nil: none, every entry visited).
@@ -169,13 +170,16 @@ enum Transfer {
                         if visit.isTree { placed.append(visit) }
                         continue
                     }
-                    if let limits, !visit.isTree, let header = try limits.header(visit.id),
-                       header.type == .blob, header.size > PushLimits.maxBlobBytes {
-                        problems.append(PushLimits.tooLarge(path: visit.path, size: header.size))
-                        continue
+                    var size: Int?
+                    if let limits, !visit.isTree, let header = try limits.header(visit.id), header.type == .blob {
+                        guard header.size <= PushLimits.maxBlobBytes else {
+                            problems.append(PushLimits.tooLarge(path: visit.path, size: header.size))
+                            continue
+                        }
+                        size = header.size
                     }
                     if listBlobs && !visit.isTree {
-                        found.blobs.append(visit.id)
+                        found.blobs.append((visit.id, size))
                         continue
                     }
                     reading.append(visit)
