@@ -141,7 +141,7 @@ public final class PackSpool {
             }
             var entry: [UInt8] = []
             PackWriter.appendHeader(type: PackWriter.refDelta, size: instructions.count, to: &entry)
-            entry += delta.base.bytes
+            delta.base.withUnsafeBytes { entry += $0 }
             entry += delta.deflated
             try write(entry)
             entryBytes += entry.count

@@ -41,7 +41,7 @@ public enum TreeFormat {
             out.append(UInt8(ascii: " "))
             out += entry.name
             out.append(0)
-            out += entry.id.bytes
+            entry.id.withUnsafeBytes { out += $0 }
         }
         return out
     }
@@ -52,7 +52,7 @@ public enum TreeFormat {
         entries.reserveCapacity(spans.count)
         for span in spans {
             guard let mode = octal(data[span.start..<span.space]),
-                  let id = ObjectID(bytes: Array(data[(span.nul + 1)...(span.nul + 20)]))
+                  let id = ObjectID(bytes: data[(span.nul + 1)...(span.nul + 20)])
             else { throw Malformed() }
             entries.append(TreeEntry(name: Array(data[(span.space + 1)..<span.nul]), mode: mode, id: id))
         }
@@ -173,7 +173,7 @@ public enum TreeFormat {
 
         mutating func entry() throws -> TreeEntry {
             let mode = try decodedMode()
-            guard let span, let id = ObjectID(bytes: Array(data[(span.nul + 1)..<span.end])) else { throw Malformed() }
+            guard let span, let id = ObjectID(bytes: data[(span.nul + 1)..<span.end]) else { throw Malformed() }
             return TreeEntry(name: Array(name), mode: mode, id: id)
         }
     }

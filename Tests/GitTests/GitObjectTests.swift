@@ -13,6 +13,26 @@ import WorkspaceTestSupport
         return (git, try Repository(gitDir: scratch.path(".git")))
     }
 
+    /// Ids keep their 20 bytes inline: the bytes, the hex spelling and the order must be
+    /// the ones git uses (byte by byte, as `git rev-list --objects | sort` orders hex).
+    @Test func objectIDsKeepBytesHexAndOrder() throws {
+        let hexes = ["00ff000000000000000000000000000000000001", "0100000000000000000000000000000000000000",
+                     "ff00000000000000000000000000000000000000", "00ff0000000000000000000000000000000000ff",
+                     "00ff000000000000010000000000000000000000", "00ff000000000000000000000000000000000100",
+                     "4b825dc642cb6eb9a060e54bf8d69288fbee4904"]
+        let ids = try hexes.map { try #require(ObjectID(hex: $0)) }
+        #expect(ids.map(\.hex) == hexes)
+        #expect(ids.sorted().map(\.hex) == hexes.sorted())
+        #expect(ids.map { ObjectID(bytes: $0.bytes) } == ids)
+        #expect(ObjectID(hex: "4B825DC642CB6EB9A060E54BF8D69288FBEE4904") == ids[6])
+        #expect(ids[6].bytes.prefix(3) == [0x4b, 0x82, 0x5d])
+        #expect(Set(ids).count == ids.count)
+        #expect(ObjectID(hex: "4b825dc642cb6eb9a060e54bf8d69288fbee490") == nil)
+        #expect(ObjectID(hex: "4b825dc642cb6eb9a060e54bf8d69288fbee490g") == nil)
+        #expect(ObjectID(bytes: [UInt8](repeating: 1, count: 19)) == nil)
+        #expect(ObjectID.zero.isZero && !ids[0].isZero && ObjectID.zero.hex == String(repeating: "0", count: 40))
+    }
+
     @Test func blobTreeAndCommitIDsMatchGit() throws {
         let (git, _) = try repository()
         let blob = RawObject(type: .blob, data: Array("hello\n".utf8))
