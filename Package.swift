@@ -66,6 +66,7 @@ let package = Package(
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["WorkspaceTestSupport"]),
         .testTarget(name: "RemoteHelperTests", dependencies: ["RemoteHelper"]),
+        .testTarget(name: "WorkspaceSyncTests", dependencies: ["WorkspaceSync", "Git", "WorkspaceTestSupport"]),
     ]
 )
 

@@ -158,17 +158,18 @@ public struct PushImporter {
         }
         // The pushed objects first: the walk refuses a file or a tree the store does not
         // keep (`PushLimits`) before any document is read or any tree listed. The commits and
-        // trees it read are stored at once and let go (at 100 000 workflows every version of
-        // the `workflows/` tree is 5 MB); the blobs it lists are stored as they are read, the
-        // documents' by `apply`, the others after it (`store`).
-        var found = try Transfer.missingInStore(from: commit, client: client, store: state.objects)
-        let bases = found.replaced
-        try Self.store(found.objects, bases: bases, in: tx)
-        plan.objectCount = found.objects.count + found.blobs.count
-        found.objects = []
+        // trees it reads are stored a bounded batch at a time as it goes (`Batch`: at 100 000
+        // workflows every version of the `workflows/` tree is 5 MB); the blobs it lists are
+        // stored as they are read, the documents' by `apply`, the others after it.
+        var batch = Batch()
+        let blobs = try Transfer.missingInStore(from: commit, client: client, store: state.objects) { object, base in
+            try batch.add(object, base: base, into: tx)
+        }
+        try batch.flush(into: tx)
+        plan.objectCount = batch.count + blobs.count
         let newTree = try client.treeID(ofCommit: commit)
         let changes = try resourceChanges(old: state, newTree: newTree, tx: tx)
-        var unstored = Unstored(found.blobs)
+        var unstored = Unstored(blobs)
         try apply(changes, tx: tx, plan: &plan, unstored: &unstored)
         let others = unstored.remaining
         for first in stride(from: 0, to: others.count, by: Self.chunk) {
@@ -186,6 +187,36 @@ public struct PushImporter {
                                              message: "push \(commit.hex)"))
         try tx.setChangeCommit(seq: seq, commit: commit.hex)
         return plan
+    }
+
+    /// Objects on their way into the store, stored (`store`) whenever `chunk` of them or
+    /// `Batch.bytes` of content are held: a push holds that much of the trees it walks, not
+    /// every version of every tree. A tree's delta base was stored before it, or comes in
+    /// the same batch (`Transfer.Walk.objects` reads bases first).
+    struct Batch {
+        private var objects: [RawObject] = []
+        private var bases: [String: String] = [:]
+        private var held = 0
+        /// How many objects were added.
+        private(set) var count = 0
+        /// The content held before the batch is stored: a few versions of a 100 000-entry tree.
+        static let bytes = 16 << 20
+
+        mutating func add(_ object: RawObject, base: ObjectID?, into tx: any WorkspaceWriting) throws {
+            objects.append(object)
+            if let base { bases[object.id.hex] = base.hex }
+            held += object.data.count
+            count += 1
+            if objects.count >= PushImporter.chunk || held >= Self.bytes { try flush(into: tx) }
+        }
+
+        mutating func flush(into tx: any WorkspaceWriting) throws {
+            guard !objects.isEmpty else { return }
+            try PushImporter.store(objects, bases: bases, in: tx)
+            objects = []
+            bases = [:]
+            held = 0
+        }
     }
 
     /// Stores `objects`, compressed on every core first (the store writes the streams on

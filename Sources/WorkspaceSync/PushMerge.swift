@@ -33,7 +33,7 @@ extension PushImporter {
         guard try client.hasObject(commit) else { throw SyncError.corrupt("the pushed commit \(commit.hex) is not in the repository") }
         // The pushed objects meet the store's limits (`PushLimits`) before any file of them
         // is read for the merge, as in a push that does not merge.
-        _ = try Transfer.missingInStore(from: commit, client: client, store: state.objects)
+        _ = try Transfer.missingInStore(from: commit, client: client, store: state.objects) { _, _ in }
         let spool = try client.packSpool()
         try Fetcher.missingObjects(from: head, in: tx, client: client, into: spool)
         try client.writePack(spool)

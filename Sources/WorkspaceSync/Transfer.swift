@@ -24,11 +24,10 @@ enum Transfer {
         let empty = try !client.hasReferences()
         let has: ([ObjectID]) throws -> Set<ObjectID> = { ids in empty ? [] : try client.objects(among: ids) }
         // Blobs are not entered: their stored streams go into the pack as they are.
-        var walk = Walk(read: { try store.objects($0, blobContent: false) },
+        let walk = Walk(read: { try store.objects($0, blobContent: false) },
                         readKnown: { id in try (empty ? nil : client.object(id)) ?? store.object(id) },
                         has: has,
-                        limits: nil)
-        walk.collect = { try spool.add($0) }
+                        collect: { object, _ in try spool.add(object) })
         _ = try walk.objects(from: head)
         // Trees the store keeps as deltas go in as those deltas where the client will have
         // the base: from this pack, or its own.
@@ -46,13 +45,20 @@ enum Transfer {
     /// limit is refused before any tree walk of the import recurses into it, wherever the
     /// tree that nests it came from (a subtree used again deeper, or one the store has).
     ///
-    /// With the objects come their delta bases (`Walk.Found.replaced`), for `putObjects`.
-    /// Blobs are listed, not read (`Walk.Found.blobs`): most are documents, which the import
-    /// reads a chunk at a time, so a push of 100 000 files never holds them all.
-    static func missingInStore(from tip: ObjectID, client: Repository, store: StoreObjects) throws -> Walk.Found {
+    /// The commits and trees go to `take` one at a time as they are read, each tree with the
+    /// tree its first parent had at the same path (its delta base for `putObjects`), read
+    /// one at a time, so a push holds none of them longer than `take` does (at 100 000
+    /// workflows every version of the `workflows/` tree is 5 MB). Every base the walk reads
+    /// comes before the trees it is the base of (`Walk.objects`). Blobs are listed, not read
+    /// (the result): most are documents, which the import reads a chunk at a time, so a push
+    /// of 100 000 files never holds them all.
+    static func missingInStore(from tip: ObjectID, client: Repository, store: StoreObjects,
+                               take: @escaping (RawObject, _ base: ObjectID?) throws -> Void) throws -> [Walk.Listed] {
         var walk = Walk(read: { ids in try ids.map(client.pushed) }, readKnown: client.pushed, has: store.stored(among:),
-                        limits: Walk.Limits(header: { try client.objectHeader($0) }))
+                        collect: take)
+        walk.limits = Walk.Limits(header: { try client.objectHeader($0) })
         walk.listBlobs = true
+        walk.batch = 1
         return try walk.objects(from: tip)
     }
 
@@ -64,15 +70,19 @@ enum Transfer {
         var read: ([ObjectID]) throws -> [RawObject]
         var readKnown: (ObjectID) throws -> RawObject
         var has: ([ObjectID]) throws -> Set<ObjectID>
+        /// Takes each object the receiver lacks as it is read, a tree with the id of the tree
+        /// the first parent had at the same path (nil: none, or not a tree).
+        var collect: (RawObject, _ base: ObjectID?) throws -> Void
         /// Set for a push: `PushLimits` are checked on the way.
-        var limits: Limits?
-        /// How many objects of a level are read at once.
-        static let batch = 2048
-        /// Takes each object the receiver lacks as it is read; when nil they are gathered in
-        /// `Found.objects`.
-        var collect: ((RawObject) throws -> Void)? = nil
-        /// When true, the blobs the receiver lacks are listed in `Found.blobs`, not read.
+        var limits: Limits? = nil
+        /// How many objects of a level are read at once: a store answers a batch in one
+        /// question, and a clone holds at most one batch of contents.
+        var batch = 2048
+        /// When true, the blobs the receiver lacks are listed (the walk's result), not read.
         var listBlobs = false
+
+        /// A blob the receiver lacks, unread, with its size when `limits` read its header.
+        typealias Listed = (id: ObjectID, size: Int?)
 
         struct Limits {
             /// An object's type and size from its header (nil: not there).
@@ -89,25 +99,24 @@ enum Transfer {
             var isTree: Bool
         }
 
-        /// What a walk found: the objects the receiver lacks, in the order read, and for each
-        /// tree among them that stands where the first parent had another tree, that tree's
-        /// id (by hex ids): the delta base the store may keep it against (`putObjects`).
-        struct Found {
-            var objects: [RawObject] = []
-            var replaced: [String: String] = [:]
-            /// With `listBlobs`: the blobs the receiver lacks, in the order met, unread, with
-            /// their sizes when `limits` read their headers.
-            var blobs: [(id: ObjectID, size: Int?)] = []
-        }
-
         /// A tree and the base it was entered against (nil: none, every entry visited).
         struct Entered: Hashable {
             var id: ObjectID
             var old: ObjectID?
         }
 
-        func objects(from tip: ObjectID) throws -> Found {
-            var found = Found()
+        /// Gives every object reachable from `tip` that the receiver lacks to `collect`;
+        /// returns the blobs among them when `listBlobs` (in the order met).
+        ///
+        /// The commits' trees are walked a level at a time, each level's trees in the order of
+        /// their commits, parents first (`parentsFirst`). So the tree a first parent had at a
+        /// path, when the walk reads it at all, is mostly read (and collected) before the trees
+        /// that replace it there, and a receiver that stores each as it comes can keep the later
+        /// ones as deltas against it. (A tree met again against another base is entered again
+        /// ahead of its level's other trees; what it brings may then come before its base, and
+        /// the store keeps that whole.)
+        func objects(from tip: ObjectID) throws -> [Listed] {
+            var listed: [Listed] = []
             var seen: Set<ObjectID> = []
             // Entering a tree against a base visits only the entries that differ from the
             // base's; the others are the receiver's once the base's are (it has the base, or
@@ -117,26 +126,26 @@ enum Transfer {
             // the earlier commit's entries must not rest on that. `whole`: trees the receiver
             // has, or that were entered against nothing; `kept`: objects taken for the receiver.
             var entered: Set<Entered> = [], whole: Set<ObjectID> = [], kept: Set<ObjectID> = []
-            // The commits the receiver lacks, level by level; each with its tree and its first
-            // parent's (nil for a root commit).
+            // The commits the receiver lacks, level by level, each with its tree and parents.
             var commits: [ObjectID: (tree: ObjectID, parents: [ObjectID])] = [:]
-            var pairs: [(tree: ObjectID, parent: ObjectID?)] = []
+            var order: [ObjectID] = []
             var level = [tip]
             while !level.isEmpty {
                 let candidates = level.filter { seen.insert($0).inserted }
                 let had = try has(candidates)
                 level = []
                 for object in try read(candidates.filter { !had.contains($0) }) {
-                    try keep(object, in: &found)
+                    try collect(object, nil)
                     let links = try CommitData.parseLinks(object.data)
                     commits[object.id] = links
-                    pairs.append((links.tree, links.parents.first))
+                    order.append(object.id)
                     level += links.parents
                 }
             }
             var visits: [Visit] = []
-            for (tree, parent) in pairs {
-                let base = try parent.map { parent in try commits[parent]?.tree ?? CommitData.parseLinks(readKnown(parent).data).tree }
+            for commit in Self.parentsFirst(order, parents: { commits[$0]?.parents ?? [] }) {
+                guard let (tree, parents) = commits[commit] else { continue }
+                let base = try parents.first.map { parent in try commits[parent]?.tree ?? CommitData.parseLinks(readKnown(parent).data).tree }
                 if tree != base { visits.append(Visit(id: tree, old: base, path: [], depth: 0, isTree: true)) }
             }
             var heights: [ObjectID: Int] = [:]
@@ -179,20 +188,18 @@ enum Transfer {
                         size = header.size
                     }
                     if listBlobs && !visit.isTree {
-                        found.blobs.append((visit.id, size))
+                        listed.append((visit.id, size))
                         continue
                     }
                     reading.append(visit)
                 }
                 // A level is read a batch at a time, so a clone holds at most one batch of contents.
-                for first in stride(from: 0, to: reading.count, by: Walk.batch) {
-                    let batch = reading[first..<min(first + Walk.batch, reading.count)]
-                    for (visit, object) in zip(batch, try read(batch.map(\.id))) {
-                        let first = kept.insert(visit.id).inserted
-                        if first { try keep(object, in: &found) }
+                for first in stride(from: 0, to: reading.count, by: batch) {
+                    let slice = reading[first..<min(first + batch, reading.count)]
+                    for (visit, object) in zip(slice, try read(slice.map(\.id))) {
+                        if kept.insert(visit.id).inserted { try collect(object, visit.isTree ? visit.old : nil) }
                         guard visit.isTree else { continue }
                         if visit.old == nil { whole.insert(visit.id) }
-                        if first, let old = visit.old { found.replaced[visit.id.hex] = old.hex }
                         // Only entries whose id differs from their namesake's in the old tree.
                         let before = try visit.old.map { try readKnown($0).data }
                         for (entry, old) in try TreeFormat.changed(object.data, from: before) where entry.mode != TreeEntry.submodule {
@@ -218,11 +225,33 @@ enum Transfer {
                 }
                 visits = next
             }
-            return found
+            return listed
         }
 
-        private func keep(_ object: RawObject, in found: inout Found) throws {
-            if let collect { try collect(object) } else { found.objects.append(object) }
+        /// `commits` (newest first, as met from the tip) ordered so that each comes after
+        /// those of its parents that are among them.
+        static func parentsFirst(_ commits: [ObjectID], parents: (ObjectID) -> [ObjectID]) -> [ObjectID] {
+            var ordered: [ObjectID] = []
+            var placed: Set<ObjectID> = []
+            var entered: Set<ObjectID> = []
+            let among = Set(commits)
+            for start in commits.reversed() {
+                // Depth first without recursion: a commit is placed once its parents are.
+                var stack = [(id: start, expanded: false)]
+                while let (id, expanded) = stack.popLast() {
+                    if placed.contains(id) { continue }
+                    if expanded {
+                        placed.insert(id)
+                        ordered.append(id)
+                    } else if entered.insert(id).inserted {
+                        stack.append((id, true))
+                        for parent in parents(id).reversed() where among.contains(parent) && !placed.contains(parent) {
+                            stack.append((parent, false))
+                        }
+                    }
+                }
+            }
+            return ordered
         }
 
         /// How many directories nest below `tree` (0: it holds no directory), each tree read
