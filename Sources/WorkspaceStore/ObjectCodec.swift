@@ -125,16 +125,25 @@ enum ObjectCodec {
     /// has one). Versions of a tree share most of their chain, so walking a history, or
     /// reading a tree and then writing its successor, applies one or two deltas per tree
     /// rather than the whole chain, and inflates the whole tree once.
+    ///
+    /// A write decodes into a cache of its own over the transaction's (`init(over:)`): it
+    /// finds what reads decoded, and what it decodes itself is let go when it returns. A push
+    /// of 100 000 workflows writes its trees a batch at a time; the bases it decoded on the
+    /// way would otherwise stay held (tens of MB) through the rest of the push.
     final class Cache {
         private var contents: [String: [UInt8]] = [:]
         private var order: [String] = []
         private var bytes = 0
+        private let shared: Cache?
         /// At most this many bytes of content: a few versions of a 100 000-entry tree.
         static let capacity = 64 << 20
 
-        init() {}
+        /// An empty cache that also finds what `shared` holds, and keeps only in itself.
+        init(over shared: Cache? = nil) {
+            self.shared = shared
+        }
 
-        subscript(oid: String) -> [UInt8]? { contents[oid] }
+        subscript(oid: String) -> [UInt8]? { contents[oid] ?? shared?[oid] }
 
         /// Keeps `content` when it is large enough to be worth it, forgetting the oldest first.
         func keep(_ oid: String, _ content: [UInt8]) {
@@ -227,6 +236,8 @@ enum ObjectCodec {
             if let known = stored[oid] { return Array(known) }
             return try chains([oid])[oid] ?? []
         }
+        // Bases decoded for this write only (see `Cache`).
+        let scratch = Cache(over: cache)
         var rows: [ObjectRow] = []
         // Rows and contents of this batch, so an object may be a delta against one of them.
         var batch: [String: ObjectRow] = [:]
@@ -246,7 +257,7 @@ enum ObjectCodec {
                 var row: ObjectRow?
                 if mayBeDelta(object, base: bases[object.oid]), let base = bases[object.oid] {
                     do {
-                        row = try delta(object, against: base, batch: batch, contents: contents, cache: cache, chain: chain)
+                        row = try delta(object, against: base, batch: batch, contents: contents, cache: scratch, chain: chain)
                     } catch let error
                         as StoreError where error.code == .corrupt || error.code == .deltaBaseMissing { row = nil }
                 }
