@@ -37,7 +37,17 @@ func check(_ operation: @autoclosure () -> String, _ result: Int32) throws(GitEr
 }
 
 /// libgit2 is initialised once per process, before the first call.
+///
+/// Pack files are mapped in windows of `packWindow` bytes, at most `packWindowsMapped` at
+/// once (libgit2's defaults on 64 bits: 1 GiB windows, 8 GiB mapped). Every page read
+/// through a mapping counts in the process's memory until it is unmapped, so reading a
+/// 100 000-workflow pushed history (a 45 MB pack) made the helper hold the whole pack on
+/// top of its own memory; with these windows it holds at most 32 MiB of it.
 let libgit2Ready: Bool = {
     git_libgit2_init()
+    _ = cgit2_set_pack_windows(packWindow, packWindowsMapped)
     return true
 }()
+
+let packWindow = 8 << 20
+let packWindowsMapped = 32 << 20
