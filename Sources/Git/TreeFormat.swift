@@ -1,3 +1,4 @@
+import Glibc
 /// One entry of a tree object.
 public struct TreeEntry: Hashable, Sendable {
     /// One path segment, raw bytes.
@@ -126,7 +127,7 @@ public enum TreeFormat {
             case (_?, nil): side = -1
             case (nil, _?): side = 1
             default:
-                if a.bytes.elementsEqual(b.bytes) {
+                if sameEntry(a, b) {
                     try a.advance()
                     try b.advance()
                     continue
@@ -159,7 +160,6 @@ public enum TreeFormat {
             mode = nil
         }
 
-        var bytes: ArraySlice<UInt8> { span.map { data[$0.start..<$0.end] } ?? [] }
         var name: ArraySlice<UInt8> { span.map { data[($0.space + 1)..<$0.nul] } ?? [] }
 
         mutating func isTree() throws -> Bool { try decodedMode() == TreeEntry.directory }
@@ -182,9 +182,24 @@ public enum TreeFormat {
     /// what starts there is not laid out as an entry.
     private static func span(in data: [UInt8], at index: Int) throws -> Span? {
         guard index < data.count else { return nil }
-        guard let space = data[index...].firstIndex(of: UInt8(ascii: " ")),
-              let nul = data[space...].firstIndex(of: 0), nul + 21 <= data.count else { throw Malformed() }
-        return Span(start: index, space: space, nul: nul)
+        // memchr, not a search through the array's elements: a diff of two versions of a
+        // 100 000-entry tree finds 200 000 spans.
+        let found: Span? = data.withUnsafeBytes { bytes in
+            let base = bytes.baseAddress!
+            guard let space = memchr(base + index, Int32(UInt8(ascii: " ")), bytes.count - index).map({ base.distance(to: UnsafeRawPointer($0)) }),
+                  let nul = memchr(base + space, 0, bytes.count - space).map({ base.distance(to: UnsafeRawPointer($0)) }), nul + 21 <= bytes.count else { return nil }
+            return Span(start: index, space: space, nul: nul)
+        }
+        guard let found else { throw Malformed() }
+        return found
+    }
+
+    /// True when the entries at `a` and `b` are the same bytes (name, mode and id).
+    private static func sameEntry(_ a: Cursor, _ b: Cursor) -> Bool {
+        guard let x = a.span, let y = b.span, x.end - x.start == y.end - y.start else { return false }
+        return a.data.withUnsafeBytes { left in
+            b.data.withUnsafeBytes { right in memcmp(left.baseAddress! + x.start, right.baseAddress! + y.start, x.end - x.start) == 0 }
+        }
     }
 
     /// `gitOrder` on names as bytes: true when the entry named `a` (a directory when
