@@ -31,7 +31,8 @@ public struct RawObject: Hashable, Sendable {
     public var data: [UInt8]
     /// A complete zlib stream of `data` when one is at hand (the store keeps most objects
     /// compressed): `PackWriter` copies it into a pack entry instead of deflating again.
-    /// Whoever sets it vouches that it inflates to `data`; a client's indexer checks anyway.
+    /// Whoever sets it vouches that it inflates to `data`; a pack checks it anyway
+    /// (`ObjectVerifier`).
     @Incidental public var deflated: [UInt8]?
     /// A delta that makes `data` from another object, when one is at hand (the store keeps
     /// a tree that differs from an earlier one by a few entries so): `PackSpool` may carry it

@@ -59,10 +59,10 @@ extension Repository {
         return found
     }
 
-    /// Writes `objects` into the repository as one pack (indexed by libgit2), each whole,
-    /// calling `progress` with (objects indexed, total) as the indexer goes, and `midway`
-    /// when half of the pack's bytes are written (a fault point: a process killed there
-    /// leaves a partial pack that libgit2 never indexed, which the repository ignores).
+    /// Writes `objects` into the repository as one pack, each whole, calling `progress` with
+    /// (objects in, total) as it goes, and `midway` when half of the pack's bytes are
+    /// written (a fault point: a process killed there leaves a partial pack file without an
+    /// index, which the repository ignores).
     public func writePack(_ objects: [RawObject], progress: ((Int, Int) -> Void)? = nil,
                           midway: (() -> Void)? = nil) throws(GitError) {
         let spool = try packSpool()
@@ -79,11 +79,41 @@ extension Repository {
         try PackSpool(in: gitDir + "objects/pack")
     }
 
-    /// Indexes the pack `spool` holds into the repository. It is handed to the indexer a
-    /// megabyte at a time, its checksum computed on the way.
+    /// Puts the pack `spool` holds into the repository, once every object in it is known to
+    /// be what its id says (`ObjectVerifier`). A pack whose deltas all have their bases in
+    /// it is written into `objects/pack` with the index `PackSpool` made on the way
+    /// (`PackIndex`); a thin one goes to libgit2's indexer, a megabyte at a time, which
+    /// completes it from the repository's objects. `progress` is told how many of the
+    /// objects are in; `midway` is called once, half-way through writing the pack.
     public func writePack(_ spool: PackSpool, progress: ((Int, Int) -> Void)? = nil,
                           midway: (() -> Void)? = nil) throws(GitError) {
         guard spool.count > 0 else { return }
+        try spool.verifier.finish()
+        if spool.isThin {
+            try index(spool, progress: progress, midway: midway)
+            return
+        }
+        let directory = gitDir + "objects/pack"
+        let pack = try PlacedFile(in: directory, prefix: "tmp_pack_")
+        let entries = spool.entries
+        var counted = 0
+        let checksum = try spool.stream(midway: midway) { (chunk: [UInt8], written: Int) throws(GitError) in
+            try pack.write(chunk)
+            let before = counted
+            while counted < entries.count && entries[counted].offset < UInt64(written) { counted += 1 }
+            if counted / 1000 > before / 1000 { progress?(counted / 1000 * 1000, entries.count) }
+        }
+        try pack.write(checksum)
+        let name = directory + "/pack-" + ObjectID(bytes: checksum)!.hex
+        try pack.place(as: name + ".pack")
+        let index = try PlacedFile(in: directory, prefix: "tmp_idx_")
+        try index.write(PackIndex.bytes(of: entries, pack: checksum))
+        try index.place(as: name + ".idx")
+        progress?(entries.count, entries.count)
+    }
+
+    /// Indexes the pack `spool` holds with libgit2's indexer.
+    private func index(_ spool: PackSpool, progress: ((Int, Int) -> Void)?, midway: (() -> Void)?) throws(GitError) {
         let odb = try database()
         final class Context { var progress: ((Int, Int) -> Void)?; init(_ p: ((Int, Int) -> Void)?) { progress = p } }
         let context = Unmanaged.passRetained(Context(progress))
@@ -98,27 +128,12 @@ extension Repository {
         guard let writer else { throw GitError(code: -1, operation: "write pack", message: "no pack writer") }
         defer { writer.pointee.free(writer) }
         var stats = git_indexer_progress()
-        var checksum = Insecure.SHA1()
         func append(_ bytes: [UInt8]) throws(GitError) {
             let result = bytes.withUnsafeBytes { writer.pointee.append(writer, $0.baseAddress, $0.count, &stats) }
             try check("write pack", result)
         }
-        let half = (12 + spool.entryBytes) / 2
-        var written = 0
-        try spool.read { (chunk: [UInt8]) throws(GitError) in
-            checksum.update(data: chunk)
-            if written < half && written + chunk.count >= half {
-                // A process killed here leaves a partial pack that libgit2 never indexed.
-                let cut = half - written
-                try append(Array(chunk[..<cut]))
-                midway?()
-                try append(Array(chunk[cut...]))
-            } else {
-                try append(chunk)
-            }
-            written += chunk.count
-        }
-        try append(Array(checksum.finalize()))
+        let checksum = try spool.stream(midway: midway) { (chunk: [UInt8], _: Int) throws(GitError) in try append(chunk) }
+        try append(checksum)
         try check("index pack", writer.pointee.commit(writer, &stats))
     }
 

@@ -52,6 +52,29 @@ public enum Zlib {
         return output
     }
 
+    /// A complete zlib stream of `data` that stores it as it is (blocks of type 0): what
+    /// deflating a few dozen bytes comes to anyway, without setting zlib up for each.
+    static func stored(_ data: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [0x78, 0x01]
+        out.reserveCapacity(data.count + 6 + 5 * (data.count / 0xFFFF + 1))
+        var start = 0
+        repeat {
+            let length = min(0xFFFF, data.count - start)
+            let final: UInt8 = start + length == data.count ? 1 : 0
+            out += [final, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8((~length >> 8) & 0xFF)]
+            out += data[start..<(start + length)]
+            start += length
+        } while start < data.count
+        let checksum = UInt32(data.withUnsafeBufferPointer { adler32(1, $0.baseAddress, uInt($0.count)) })
+        out += [UInt8(checksum >> 24), UInt8((checksum >> 16) & 0xFF), UInt8((checksum >> 8) & 0xFF), UInt8(checksum & 0xFF)]
+        return out
+    }
+
+    /// zlib's CRC-32 of `bytes` (a pack index records one per entry).
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        UInt32(bytes.withUnsafeBufferPointer { CZlib.crc32(0, $0.baseAddress, uInt($0.count)) })
+    }
+
     /// The content of the zlib stream `stream`, which must be exactly `size` bytes (when
     /// given) and end the stream: anything else (bad data, a short stream, another size,
     /// bytes after the end) throws, so a damaged row is never mistaken for an object.
