@@ -128,11 +128,7 @@ final class ObjectVerifier: @unchecked Sendable {
         } else if object.omittedSize != nil {
             return "object \(object.id.hex) has neither its content nor its stream"
         }
-        var hash = Insecure.SHA1()
-        hash.update(data: Array("\(object.type.name) \(content.count)\0".utf8))
-        hash.update(data: content)
-        let digest = hash.finalize()
-        let matches = digest.withUnsafeBytes { digest in object.id.withUnsafeBytes { $0.elementsEqual(digest) } }
-        return matches ? nil : "object \(object.id.hex) is damaged: its content hashes to \(ObjectID(bytes: Array(digest))?.hex ?? "?")"
+        let actual = RawObject.hash(type: object.type, data: content)
+        return actual == object.id ? nil : "object \(object.id.hex) is damaged: its content hashes to \(actual.hex)"
     }
 }
