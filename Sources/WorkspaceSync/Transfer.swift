@@ -91,12 +91,25 @@ enum Transfer {
 
         /// An entry to visit: its id, the id the first parent had at the same path (when
         /// that was a tree too), its path and how many directories deep it is.
+        /// Laid out in 56 bytes: a level of a 100 000-workflow walk holds a few lists of
+        /// 100 000 of them.
         struct Visit {
             var id: ObjectID
+            private var level: Int32
             var old: ObjectID?
-            var path: [UInt8]
-            var depth: Int
             var isTree: Bool
+            /// Where the entry is, for a push's refusals (`limits`); empty otherwise.
+            var path: [UInt8]
+            /// How many directories the entry is below the root.
+            var depth: Int { Int(level) }
+
+            init(id: ObjectID, old: ObjectID?, path: [UInt8], depth: Int, isTree: Bool) {
+                self.id = id
+                level = Int32(depth)
+                self.old = old
+                self.isTree = isTree
+                self.path = path
+            }
         }
 
         /// A tree and the base it was entered against (nil: none, every entry visited).
@@ -124,8 +137,8 @@ enum Transfer {
             // another base is entered again against that one: a commit that brings back an
             // earlier tree (an archive undoing a create) is entered against its parent, and
             // the earlier commit's entries must not rest on that. `whole`: trees the receiver
-            // has, or that were entered against nothing; `kept`: objects taken for the receiver.
-            var entered: Set<Entered> = [], whole: Set<ObjectID> = [], kept: Set<ObjectID> = []
+            // has, or that were entered against nothing.
+            var entered: Set<Entered> = [], whole: Set<ObjectID> = []
             // The commits the receiver lacks, level by level, each with its tree and parents.
             var commits: [ObjectID: (tree: ObjectID, parents: [ObjectID])] = [:]
             var order: [ObjectID] = []
@@ -160,20 +173,29 @@ enum Transfer {
                 for visit in visits {
                     if !visit.isTree {
                         if seen.insert(visit.id).inserted { fresh.append(visit) }
-                    } else if whole.contains(visit.id) || !entered.insert(Entered(id: visit.id, old: visit.old)).inserted {
+                    } else if whole.contains(visit.id) {
                         placed.append(visit)
-                    } else if seen.insert(visit.id).inserted {
-                        fresh.append(visit)
+                    } else if visit.old == nil || entered.insert(Entered(id: visit.id, old: visit.old)).inserted {
+                        // A tree entered against nothing is `whole` from here on (every entry
+                        // of it is visited), so `entered` holds only pairs with a base: a clone
+                        // of 100 000 workflows enters 100 000 trees against nothing.
+                        if visit.old == nil { whole.insert(visit.id) }
+                        if seen.insert(visit.id).inserted { fresh.append(visit) } else { again.append(visit) }
                     } else {
-                        again.append(visit)
+                        placed.append(visit)
                     }
                 }
                 let had = try has(fresh.map(\.id))
                 var next: [Visit] = []
                 for visit in fresh where visit.isTree && had.contains(visit.id) { whole.insert(visit.id) }
                 // A tree met twice in this level, once as one the receiver turns out to have.
-                var reading: [Visit] = again.filter { !whole.contains($0.id) }
-                placed += again.filter { whole.contains($0.id) }
+                let held = Set(fresh.lazy.filter { $0.isTree && had.contains($0.id) }.map(\.id))
+                var reading: [Visit] = again.filter { !held.contains($0.id) }
+                placed += again.filter { held.contains($0.id) }
+                // Trees entered again were read, and given to `collect`, when first met; the
+                // rest of `reading` is met for the first time (`seen`), so each object is
+                // collected once.
+                let reentered = reading.count
                 for visit in fresh {
                     if had.contains(visit.id) {
                         if visit.isTree { placed.append(visit) }
@@ -193,17 +215,22 @@ enum Transfer {
                     }
                     reading.append(visit)
                 }
+                // Let go of this level's lists before the next one grows (100 000 entries each
+                // in a 100 000-workflow walk).
+                visits = []
+                fresh = []
                 // A level is read a batch at a time, so a clone holds at most one batch of contents.
                 for first in stride(from: 0, to: reading.count, by: batch) {
                     let slice = reading[first..<min(first + batch, reading.count)]
-                    for (visit, object) in zip(slice, try read(slice.map(\.id))) {
-                        if kept.insert(visit.id).inserted { try collect(object, visit.isTree ? visit.old : nil) }
+                    for (offset, (visit, object)) in zip(slice, try read(slice.map(\.id))).enumerated() {
+                        if first + offset >= reentered { try collect(object, visit.isTree ? visit.old : nil) }
                         guard visit.isTree else { continue }
-                        if visit.old == nil { whole.insert(visit.id) }
                         // Only entries whose id differs from their namesake's in the old tree.
                         let before = try visit.old.map { try readKnown($0).data }
                         for (entry, old) in try TreeFormat.changed(object.data, from: before) where entry.mode != TreeEntry.submodule {
-                            let path = visit.path.isEmpty ? entry.name : visit.path + [UInt8(ascii: "/")] + entry.name
+                            // Paths only name a push's problems: a clone of 100 000 workflows
+                            // would hold 200 000 of them.
+                            let path = limits == nil ? [] : visit.path.isEmpty ? entry.name : visit.path + [UInt8(ascii: "/")] + entry.name
                             if limits != nil && entry.isTree && visit.depth + 1 > PushLimits.maxTreeDepth {
                                 problems.append(PushLimits.tooDeep(path: path))
                                 continue
