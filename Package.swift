@@ -27,6 +27,10 @@ let package = Package(
         .target(name: "Git", dependencies: [
             "CGit2", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
+        ], linkerSettings: [
+            // Every program that links Git exports its stand-in for the mbedTLS function that
+            // reads the certificate bundle, so libgit2's start-up calls it (Certificates.swift).
+            .unsafeFlags(["-Xlinker", "--export-dynamic-symbol=mbedtls_x509_crt_parse_file"]),
         ]),
         // The only importer of CYAML.
         .target(name: "YAML", dependencies: ["CYAML"]),
