@@ -5,14 +5,12 @@ import Glibc
 /// The index (`.idx`, version 2) of a pack whose every entry `PackSpool` wrote itself, so
 /// the id, offset and CRC-32 of each are known without reading the pack again.
 ///
-/// libgit2's indexer learns them by inflating and hashing every object after the pack is
-/// written, on one thread, and resolves each delta the same way: at 10 000 workflows that
-/// was a third of a clone's instructions, after the walk that read the objects. A pack
-/// whose deltas all have their bases in it (every clone's) is indexed here instead; the
-/// objects are checked against their ids on another core while the walk goes on
-/// (`ObjectVerifier`), so nothing reaches the repository that the indexer would have
-/// refused. A thin pack (a fetch's deltas against the client's own objects) still goes
-/// through the indexer, which completes it.
+/// libgit2's indexer (which wrote them before) learns them by inflating and hashing every
+/// object after the pack is written, on one thread, and resolves each delta the same way:
+/// at 10 000 workflows that was a third of a clone's instructions, after the walk that read
+/// the objects. Here the objects are checked against their ids on another core while the
+/// walk goes on (`ObjectVerifier`), so nothing reaches the repository that the indexer
+/// would have refused. Every delta's base is in the same pack (`PackSpool.settleDeltas`).
 enum PackIndex {
     /// In this order, 32 bytes (a clone of 100 000 workflows has 200 000 entries).
     struct Entry {

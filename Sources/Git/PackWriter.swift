@@ -56,9 +56,6 @@ public final class PackSpool {
     private(set) var entryBytes = 0
     /// Every entry written, in the pack's order, for its index (`PackIndex`).
     private(set) var entries: [PackIndex.Entry] = []
-    /// True once a delta went in whose base is not in the pack (the receiver has it): the
-    /// pack must go through libgit2's indexer, which completes it.
-    private(set) var isThin = false
     /// Checks each object's stream or content against its id while the walk goes on.
     let verifier = ObjectVerifier()
 
@@ -125,49 +122,30 @@ public final class PackSpool {
         try write(entry, id: object.id)
     }
 
-    /// `deltas` ordered so that each comes after the one its base is (if any), the others
-    /// keeping their order: by the length of the chain of `deltas` below each.
-    static func basesFirst(_ deltas: [(id: ObjectID, delta: ObjectDelta)]) -> [(id: ObjectID, delta: ObjectDelta)] {
-        var baseOf: [ObjectID: ObjectID] = [:]
-        for entry in deltas { baseOf[entry.id] = entry.delta.base }
-        var depth: [ObjectID: Int] = [:]
-        for entry in deltas where depth[entry.id] == nil {
-            // Down the chain to a known depth or a base outside `deltas`, then back up.
-            var chain = [entry.id]
-            while let base = baseOf[chain[chain.count - 1]], baseOf[base] != nil, depth[base] == nil, chain.count <= deltas.count {
-                chain.append(base)
-            }
-            let below = baseOf[chain[chain.count - 1]].flatMap { depth[$0] }.map { $0 + 1 } ?? 0
-            for (offset, id) in chain.reversed().enumerated() { depth[id] = below + offset }
-        }
-        return deltas.enumerated().sorted { (depth[$0.element.id]!, $0.offset) < (depth[$1.element.id]!, $1.offset) }.map(\.element)
-    }
-
     /// Objects added with a delta, not yet written.
     private var waiting: [(id: ObjectID, delta: ObjectDelta)] = []
 
     /// Writes the objects `add` took with a delta. Each goes in as that delta (a REF_DELTA
     /// entry: the delta's stream copied as it is, nothing rebuilt or deflated) when its base
-    /// is in the pack or `has` says the receiving repository has it; the indexer resolves
-    /// the first kind in the pack, and completes the second from the repository (a thin
-    /// pack, as git fetches). Any other goes in whole, as `whole` reads it.
-    public func settleDeltas(has: ([ObjectID]) throws -> Set<ObjectID>, whole: (ObjectID) throws -> RawObject) throws {
+    /// is in the pack, in any order (git finds a REF_DELTA's base by its id); any other goes
+    /// in whole, as `whole` reads it.
+    ///
+    /// Packs are never thin (a delta against an object only the receiving repository has):
+    /// a thin pack must be completed by an indexer, which reads the base back from the
+    /// repository, applies the delta, hashes the result and appends the base deflated again
+    /// (libgit2's, at 100 000 workflows, did that to a 3.5 MB tree on every fetch). The
+    /// whole object is less work, and the pack is then indexed here (`PackIndex`).
+    public func settleDeltas(whole: (ObjectID) throws -> RawObject) throws {
         guard !waiting.isEmpty else { return }
         let pending = waiting
         waiting = []
-        let held = try has(pending.map(\.delta.base).filter { !ids.contains($0) })
-        // A delta goes after the delta it is based on (if its base is one): libgit2's indexer
-        // completes a thin pack from the first delta it cannot resolve, and gives up when
-        // that one's base is in the pack, so every chain must start with its outer base.
-        for (id, delta) in Self.basesFirst(pending) {
-            guard ids.contains(delta.base) || held.contains(delta.base),
-                  let instructions = try? Zlib.inflate(delta.deflated, size: nil) else {
+        for (id, delta) in pending {
+            guard ids.contains(delta.base), let instructions = try? Zlib.inflate(delta.deflated, size: nil) else {
                 var object = try whole(id)
                 object.delta = nil
                 try addWhole(object)
                 continue
             }
-            if !ids.contains(delta.base) { isThin = true }
             var entry: [UInt8] = []
             PackWriter.appendHeader(type: PackWriter.refDelta, size: instructions.count, to: &entry)
             delta.base.withUnsafeBytes { entry += $0 }

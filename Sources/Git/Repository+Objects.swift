@@ -80,19 +80,14 @@ extension Repository {
     }
 
     /// Puts the pack `spool` holds into the repository, once every object in it is known to
-    /// be what its id says (`ObjectVerifier`). A pack whose deltas all have their bases in
-    /// it is written into `objects/pack` with the index `PackSpool` made on the way
-    /// (`PackIndex`); a thin one goes to libgit2's indexer, a megabyte at a time, which
-    /// completes it from the repository's objects. `progress` is told how many of the
-    /// objects are in; `midway` is called once, half-way through writing the pack.
+    /// be what its id says (`ObjectVerifier`): the pack into `objects/pack`, then the index
+    /// `PackSpool` made on the way (`PackIndex`), each under its final name only once
+    /// complete. `progress` is told how many of the objects are in; `midway` is called once,
+    /// half-way through writing the pack.
     public func writePack(_ spool: PackSpool, progress: ((Int, Int) -> Void)? = nil,
                           midway: (() -> Void)? = nil) throws(GitError) {
         guard spool.count > 0 else { return }
         try spool.verifier.finish()
-        if spool.isThin {
-            try index(spool, progress: progress, midway: midway)
-            return
-        }
         let directory = gitDir + "objects/pack"
         let pack = try PlacedFile(in: directory, prefix: "tmp_pack_")
         let entries = spool.entries
@@ -110,31 +105,6 @@ extension Repository {
         try index.write(PackIndex.bytes(of: entries, pack: checksum))
         try index.place(as: name + ".idx")
         progress?(entries.count, entries.count)
-    }
-
-    /// Indexes the pack `spool` holds with libgit2's indexer.
-    private func index(_ spool: PackSpool, progress: ((Int, Int) -> Void)?, midway: (() -> Void)?) throws(GitError) {
-        let odb = try database()
-        final class Context { var progress: ((Int, Int) -> Void)?; init(_ p: ((Int, Int) -> Void)?) { progress = p } }
-        let context = Unmanaged.passRetained(Context(progress))
-        defer { context.release() }
-        var writer: UnsafeMutablePointer<git_odb_writepack>?
-        try check("start writing a pack", git_odb_write_pack(&writer, odb, { stats, payload in
-            guard let stats, let payload else { return 0 }
-            let context = Unmanaged<Context>.fromOpaque(payload).takeUnretainedValue()
-            context.progress?(Int(stats.pointee.indexed_objects), Int(stats.pointee.total_objects))
-            return 0
-        }, context.toOpaque()))
-        guard let writer else { throw GitError(code: -1, operation: "write pack", message: "no pack writer") }
-        defer { writer.pointee.free(writer) }
-        var stats = git_indexer_progress()
-        func append(_ bytes: [UInt8]) throws(GitError) {
-            let result = bytes.withUnsafeBytes { writer.pointee.append(writer, $0.baseAddress, $0.count, &stats) }
-            try check("write pack", result)
-        }
-        let checksum = try spool.stream(midway: midway) { (chunk: [UInt8], _: Int) throws(GitError) in try append(chunk) }
-        try append(checksum)
-        try check("index pack", writer.pointee.commit(writer, &stats))
     }
 
     /// True when `commit` has `ancestor` in its history (or is it).

@@ -29,9 +29,8 @@ enum Transfer {
                         has: has,
                         collect: { object, _ in try spool.add(object) })
         _ = try walk.objects(from: head)
-        // Trees the store keeps as deltas go in as those deltas where the client will have
-        // the base: from this pack, or its own.
-        try spool.settleDeltas(has: has, whole: store.object)
+        // Trees the store keeps as deltas go in as those deltas where the pack has the base.
+        try spool.settleDeltas(whole: store.object)
     }
 
     /// Objects reachable from `tip` in the client that the store does not have.

@@ -2,10 +2,10 @@ import Foundation
 import Testing
 import WorkspaceTestSupport
 
-/// A workspace's large trees travel as the deltas the store keeps them as: after several
-/// application edits, a pull (a thin pack: the first delta's base is the clone's own) and a
-/// fresh clone (every base in the pack) both land, `git fsck` accepts them, and their packs
-/// hold tree deltas.
+/// A workspace's large trees travel as the deltas the store keeps them as, where the pack
+/// holds the base: after several application edits, a pull (whose first tree goes whole,
+/// its base being the clone's own: packs are never thin) and a fresh clone (every base in
+/// the pack) both land, `git fsck` accepts them, and their packs hold tree deltas.
 @Suite struct PackDeltaEndToEndTests {
     /// The trees among the delta entries of the packs of `clone` (`git verify-pack -v`).
     func deltaTrees(_ clone: Runner) throws -> Int {
@@ -48,7 +48,7 @@ import WorkspaceTestSupport
         // Two pulls of several edits each. The store numbers the versions of the tree and
         // keeps version g as a delta against g with its lowest bit cleared (ObjectCodec), so
         // the second pull (versions 5 to 7 of a reader holding 4) brings 7 against 6 and 6
-        // against 4, which only the reader has: the pack must start its chain with 6.
+        // against 4, which only the reader has: 6 goes whole, 7 as a delta on it.
         for (round, edits) in [1...4, 5...7].enumerated() {
             for edit in edits { try ws.put(appWorkflow(title: "Added \(edit)")) }
             let pulled = try reader.git("pull", "-q", "--ff-only")

@@ -50,7 +50,7 @@ import WorkspaceTestSupport
                                         deflated: Zlib.deflate(try #require(Delta.betweenTrees(missingBase.data, orphanData)), level: 6))
         try spool.add(withoutBase)
         var wholeAsked: [ObjectID] = []
-        try spool.settleDeltas(has: { try repo.objects(among: $0) }, whole: { id in
+        try spool.settleDeltas(whole: { id in
             wholeAsked.append(id)
             return orphan
         })
@@ -63,9 +63,9 @@ import WorkspaceTestSupport
         #expect(verified.contains("chain length = 1: "), "\(verified)")
     }
 
-    /// A delta against an object the repository already has makes a thin pack, which the
-    /// indexer completes from the repository (as a fetch of one changed tree does).
-    @Test func aDeltaAgainstWhatTheRepositoryHasLands() throws {
+    /// A delta against an object only the repository has (a fetch of one changed tree) goes
+    /// in whole: packs are never thin, so no indexer has to complete them.
+    @Test func aDeltaAgainstWhatOnlyTheRepositoryHasGoesWhole() throws {
         let (git, repo) = try repository()
         let trees = try Self.versions(2)
         try repo.writePack([trees[0].tree])
@@ -73,21 +73,25 @@ import WorkspaceTestSupport
         var next = trees[1].tree
         next.delta = ObjectDelta(base: trees[0].tree.id, deflated: Zlib.deflate(try #require(trees[1].delta), level: 6))
         try spool.add(next)
-        try spool.settleDeltas(has: { try repo.objects(among: $0) }, whole: { _ in
-            Issue.record("the base is in the repository; nothing should be read whole")
+        var wholeAsked: [ObjectID] = []
+        try spool.settleDeltas(whole: { id in
+            wholeAsked.append(id)
             return next
         })
+        #expect(wholeAsked == [next.id])
         try repo.writePack(spool)
         #expect(try repo.object(next.id)?.data == next.data)
         #expect(try git.git("fsck", "--strict").status == 0)
+        let verified = try git.git("verify-pack", "-v", try packPath(repo, git, holding: next.id)).stdout
+        #expect(verified.contains("non delta: 1 object"), "\(verified)")
     }
 
-    /// A chain of deltas in the pack whose first base only the repository has (a fetch of
-    /// several commits that each changed the tree): the indexer completes the thin pack from
-    /// its oldest delta up, whatever order the walk added them in (newest first along a line
-    /// of history; mixed where merges join lines).
+    /// A chain of deltas whose first base only the repository has (a fetch of several
+    /// commits that each changed the tree), added in any order (newest first along a line of
+    /// history; mixed where merges join lines): the first goes in whole, the others as deltas
+    /// on it, and all land.
     @Test(arguments: [[4, 3, 2, 1], [2, 4, 1, 3], [1, 2, 3, 4]])
-    func aChainOfDeltasOnWhatTheRepositoryHasLands(order: [Int]) throws {
+    func aChainOfDeltasOnWhatOnlyTheRepositoryHasLands(order: [Int]) throws {
         let (git, repo) = try repository()
         let trees = try Self.versions(5)
         try repo.writePack([trees[0].tree])
@@ -97,13 +101,17 @@ import WorkspaceTestSupport
             object.delta = ObjectDelta(base: trees[index - 1].tree.id, deflated: Zlib.deflate(try #require(trees[index].delta), level: 6))
             try spool.add(object)
         }
-        try spool.settleDeltas(has: { try repo.objects(among: $0) }, whole: { id in
-            Issue.record("every base is in the pack or the repository; nothing should be read whole")
+        var wholeAsked: [ObjectID] = []
+        try spool.settleDeltas(whole: { id in
+            wholeAsked.append(id)
             return try #require(trees.first { $0.tree.id == id }).tree
         })
+        #expect(wholeAsked == [trees[1].tree.id])
         try repo.writePack(spool)
         for version in trees { #expect(try repo.object(version.tree.id)?.data == version.tree.data) }
         #expect(try git.git("fsck", "--strict").status == 0)
+        let verified = try git.git("verify-pack", "-v", try packPath(repo, git, holding: trees[4].tree.id)).stdout
+        #expect(verified.contains("chain length = 3: 1 object"), "\(verified)")
     }
 
     /// An unsettled delta is never dropped silently: the pack is refused.
@@ -115,6 +123,13 @@ import WorkspaceTestSupport
         next.delta = ObjectDelta(base: trees[0].tree.id, deflated: Zlib.deflate(try #require(trees[1].delta), level: 6))
         try spool.add(next)
         #expect(throws: GitError.self) { try repo.writePack(spool) }
+    }
+
+    /// The pack of `repo` that holds `id` (`git verify-pack` lists it).
+    func packPath(_ repo: Repository, _ git: Runner, holding id: ObjectID) throws -> String {
+        let directory = repo.gitDir + "objects/pack/"
+        let packs = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".pack") }
+        return directory + (try #require(packs.first { (try? git.git("verify-pack", "-v", directory + $0).stdout.contains(id.hex)) == true }))
     }
 
     func packPath(_ repo: Repository) throws -> String {

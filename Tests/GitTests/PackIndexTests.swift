@@ -49,8 +49,7 @@ import WorkspaceTestSupport
         let instructions = try #require(Delta.betweenTrees(tree.data, next.data))
         next.delta = ObjectDelta(base: tree.id, deflated: Zlib.deflate(instructions, level: 6))
         for object in blobs + [tree, next] { try spool.add(object) }
-        try spool.settleDeltas(has: { _ in [] }, whole: { _ in throw GitError(code: -1, operation: "test", message: "no whole object") })
-        #expect(!spool.isThin)
+        try spool.settleDeltas(whole: { _ in throw GitError(code: -1, operation: "test", message: "no whole object") })
         var reported: [(Int, Int)] = []
         try repo.writePack(spool, progress: { reported.append(($0, $1)) })
         #expect(reported.last.map { [$0.0, $0.1] } == [302, 302])
