@@ -9,6 +9,7 @@ extension GitWorkspace {
     /// `git workspace app ...`: change resources the way the application does.
     struct App: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "app",
             abstract: "Change and inspect resources as the application would.",
             discussion: """
             Each change is one transaction that writes the resource and its mapping, adds one \
@@ -26,6 +27,7 @@ extension GitWorkspace.App {
     /// `app put STORE[#WS] --file F [--author "Name <email>"]`.
     struct Put: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "put",
             abstract: "Create or update one resource from a resource document (YAML or JSON).",
             discussion: "Prints the UUID and the source id. With an 'id' the resource with that source id is updated; without one a new resource gets an id from its alias, title or kind."
         )
@@ -110,6 +112,7 @@ extension GitWorkspace.App {
     /// `app show STORE[#WS] ID [--json]`.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one resource: UUID, source id, kind, archived flag, both hashes, the normalized spec.")
         @Argument(help: "STORE[#WORKSPACE]") var target: String
         @Argument(help: "UUID or source id.") var id: String
@@ -161,6 +164,7 @@ extension GitWorkspace.App {
     /// `app dump STORE[#WS]`: every row of one workspace as deterministic text.
     struct Dump: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "dump",
             abstract: "Print every row of one workspace as deterministic text (for before/after comparisons).")
         @Argument(help: "STORE[#WORKSPACE]") var target: String
 

@@ -10,6 +10,7 @@ extension GitWorkspace {
     /// makes every safe repair in one write transaction over the workspaces it checks.
     struct Fsck: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "fsck",
             abstract: "Check that a workspace's rows, objects and branch agree; --repair fixes what is safe to fix.",
             discussion: """
             Checks every workspace of STORE (a SQLite file or a postgres:// URL), or only WS with \

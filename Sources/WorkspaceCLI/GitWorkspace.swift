@@ -1,6 +1,10 @@
 import ArgumentParser
 
 /// `git workspace`: the porcelain. Each subcommand lives in its own file as an extension.
+///
+/// Every command states its `commandName`: without one, ArgumentParser derives it from the
+/// type's name by reflection, for every command of the tree on every run (17% of the
+/// instructions of an `app put` at 1 000 workflows).
 public struct GitWorkspace: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "git-workspace",

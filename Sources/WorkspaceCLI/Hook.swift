@@ -6,6 +6,7 @@ extension GitWorkspace {
     /// `git workspace hook <name> [args...]`: the logic behind the installed hook scripts.
     struct Hook: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "hook",
             abstract: "Run a hook's check (what the installed hook scripts call).",
             discussion: """
             pre-commit validates the index like `validate --staged`; pre-push REMOTE URL reads \

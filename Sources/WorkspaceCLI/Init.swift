@@ -6,6 +6,7 @@ extension GitWorkspace {
     /// `git workspace init STORE [--workspace NAME]`.
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create a store if missing, and a workspace in it.",
             discussion: """
             STORE is a SQLite file path or a PostgreSQL URL (postgres://USER@HOST:PORT/DATABASE, \

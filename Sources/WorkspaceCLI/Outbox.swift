@@ -31,6 +31,7 @@ extension GitWorkspace.App {
     /// `app outbox STORE[#WS] [--json]`: the outbox rows still pending and those rejected.
     struct Outbox: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "outbox",
             abstract: "List the application outbox rows that are pending or were rejected, with why.",
             discussion: """
             Applications change a workspace by inserting rows into the store's workspace_outbox \

@@ -22,6 +22,7 @@ extension GitWorkspace {
     /// Only resource paths changed on some side are read (`WorkspaceStatus`).
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show, per resource, how the work tree and the workspace differ since they last met.",
             discussion: """
             Classes: clean (same spec on both sides), local_dirty (changed in the repository), \

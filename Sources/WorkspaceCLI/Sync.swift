@@ -10,6 +10,7 @@ extension GitWorkspace {
     /// options, the remotes to use, printing and the exit status.
     struct Sync: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sync",
             abstract: "Reconcile a branch of the team remote with the workspace remote.",
             discussion: """
             Fetches both sides with explicit refspecs, then ends in exactly one outcome: \

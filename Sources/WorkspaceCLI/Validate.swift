@@ -9,6 +9,7 @@ extension GitWorkspace {
     /// `git workspace validate [<rev> | --staged | <path>...]`.
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Check resource definitions: a commit, the index, or files on disk.",
             discussion: """
             With no argument, validates the work tree (files on disk at the top of the \
