@@ -86,7 +86,9 @@ public final class PackSpool {
     /// Appends `object`'s entry, once per id: its header (type and size), then its
     /// `deflated` stream when it has one, else its content deflated at `Zlib.packLevel`.
     /// An object that comes with a `delta` waits for `settleDeltas`, which knows whether
-    /// the receiver will have its base.
+    /// the pack has its base; one whose base is not in it yet is kept whole meanwhile (a
+    /// fetch's first tree, based on the client's own: reading it again would cost a store
+    /// question). Bases mostly come first (`Transfer.Walk.objects`), so few are kept.
     ///
     /// A delta's object is checked by its content (`ObjectVerifier`), which the store made
     /// from that delta and its base.
@@ -95,14 +97,16 @@ public final class PackSpool {
         if let delta = object.delta, delta.base != object.id {
             var content = object
             content.deflated = nil
+            content.delta = nil
             verifier.add(content)
-            waiting.append((object.id, delta))
+            let keep = !ids.contains(delta.base) && object.omittedSize == nil
+            waiting.append((object.id, delta, keep ? content : nil))
             return
         }
         try addWhole(object)
     }
 
-    private func addWhole(_ object: RawObject) throws(GitError) {
+    private func addWhole(_ object: RawObject, checked: Bool = false) throws(GitError) {
         var entry: [UInt8] = []
         if object.omittedSize != nil && object.deflated == nil {
             throw GitError(code: -1, operation: "write pack", message: "object \(object.id.hex) has neither its content nor its stream")
@@ -110,25 +114,27 @@ public final class PackSpool {
         PackWriter.appendHeader(type: object.type.rawValue, size: object.omittedSize ?? object.data.count, to: &entry)
         if let deflated = object.deflated {
             entry += deflated
-            verifier.add(object)
+            if !checked { verifier.add(object) }
         } else {
             // A small object (a workflow's directory, holding its one file) gains nothing from
             // compression, and setting zlib up cost most of a clone's deflating.
             entry += object.data.count < PackWriter.storedBelow ? Zlib.stored(object.data) : Zlib.deflate(object.data, level: Zlib.packLevel)
-            var content = object
-            content.deflated = nil
-            verifier.add(content)
+            if !checked {
+                var content = object
+                content.deflated = nil
+                verifier.add(content)
+            }
         }
         try write(entry, id: object.id)
     }
 
     /// Objects added with a delta, not yet written.
-    private var waiting: [(id: ObjectID, delta: ObjectDelta)] = []
+    private var waiting: [(id: ObjectID, delta: ObjectDelta, content: RawObject?)] = []
 
     /// Writes the objects `add` took with a delta. Each goes in as that delta (a REF_DELTA
     /// entry: the delta's stream copied as it is, nothing rebuilt or deflated) when its base
     /// is in the pack, in any order (git finds a REF_DELTA's base by its id); any other goes
-    /// in whole, as `whole` reads it.
+    /// in whole: as `add` kept it, or as `whole` reads it.
     ///
     /// Packs are never thin (a delta against an object only the receiving repository has):
     /// a thin pack must be completed by an indexer, which reads the base back from the
@@ -139,11 +145,15 @@ public final class PackSpool {
         guard !waiting.isEmpty else { return }
         let pending = waiting
         waiting = []
-        for (id, delta) in pending {
+        for (id, delta, content) in pending {
             guard ids.contains(delta.base), let instructions = try? Zlib.inflate(delta.deflated, size: nil) else {
-                var object = try whole(id)
-                object.delta = nil
-                try addWhole(object)
+                if let content {
+                    try addWhole(content, checked: true)
+                } else {
+                    var object = try whole(id)
+                    object.delta = nil
+                    try addWhole(object)
+                }
                 continue
             }
             var entry: [UInt8] = []
