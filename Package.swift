@@ -20,8 +20,9 @@ let package = Package(
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // libpq, PostgreSQL's own client library (see PostgresConnection for why this one).
-        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // libpq, PostgreSQL's own client library (see PostgresConnection for why this one): its
+        // header only; the library is loaded when a PostgreSQL store is opened (shim.h).
+        .systemLibrary(name: "CPostgres", providers: [.apt(["libpq-dev"])]),
 
         // The only importer of CGit2.
         .target(name: "Git", dependencies: [

@@ -15,6 +15,9 @@ import Foundation
 /// Statements always go out with `PQexecParams`: every value is a bound parameter, never
 /// text pasted into SQL. Values come back in text format (bytea as `\x` hex).
 ///
+/// libpq is loaded when the first connection is made (`cpq_load`), not linked: a SQLite
+/// user's every start would otherwise load it and the libraries it needs.
+///
 /// Not thread-safe: `PostgresStore` serializes its use.
 final class PostgresConnection {
     private let handle: OpaquePointer
@@ -29,33 +32,38 @@ final class PostgresConnection {
     /// credential helpers). Throws `PostgresError` when the connection fails.
     init(url: String, settings: [(String, String)], overrides: [(String, String)] = []) throws {
         address = StoreAddress.redacted(url)
+        // libpq is loaded here, for the first connection, not linked (CPostgres/shim.h).
+        if let failure = cpq_load() {
+            throw PostgresError(message: "PostgreSQL stores need libpq (Debian: apt-get install libpq5): \(String(cString: failure))",
+                                sqlState: nil, connectionLost: true)
+        }
         let pairs = settings + [("dbname", url)] + overrides
         let handle: OpaquePointer? = withCStrings(pairs.map(\.0)) { keywords in
             withCStrings(pairs.map(\.1)) { values in
-                PQconnectdbParams(keywords, values, 1)
+                cpq_PQconnectdbParams(keywords, values, 1)
             }
         }
         guard let handle else {
             throw PostgresError(message: "libpq could not allocate a connection", sqlState: nil, connectionLost: true)
         }
-        guard PQstatus(handle) == CONNECTION_OK else {
-            let message = Self.clean(PQerrorMessage(handle))
+        guard cpq_PQstatus(handle) == CONNECTION_OK else {
+            let message = Self.clean(cpq_PQerrorMessage(handle))
             let error = PostgresError(message: message, sqlState: nil, connectionLost: true,
-                                      needsPassword: PQconnectionNeedsPassword(handle) == 1,
-                                      usedPassword: PQconnectionUsedPassword(handle) == 1)
-            PQfinish(handle)
+                                      needsPassword: cpq_PQconnectionNeedsPassword(handle) == 1,
+                                      usedPassword: cpq_PQconnectionUsedPassword(handle) == 1)
+            cpq_PQfinish(handle)
             throw error
         }
         self.handle = handle
     }
 
-    deinit { PQfinish(handle) }
+    deinit { cpq_PQfinish(handle) }
 
     /// True while the connection is usable.
-    var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
+    var isOpen: Bool { cpq_PQstatus(handle) == CONNECTION_OK }
 
     /// The server process serving this connection (`pg_backend_pid()`, without a round trip).
-    var backendPID: Int32 { PQbackendPID(handle) }
+    var backendPID: Int32 { cpq_PQbackendPID(handle) }
 
     /// Runs one statement with bound parameters (`$1`, `$2`, …) and returns its result.
     @discardableResult
@@ -75,7 +83,7 @@ final class PostgresConnection {
             }
         }
         let result = withBuffers(buffers) { values in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
+            cpq_PQexecParams(handle, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
         }
         return try check(result)
     }
@@ -84,21 +92,21 @@ final class PostgresConnection {
     @discardableResult
     func execute(script: String) throws -> PostgresResult {
         StatementLog.shared?.record(script)
-        return try check(PQexec(handle, script))
+        return try check(cpq_PQexec(handle, script))
     }
 
     private func check(_ result: OpaquePointer?) throws -> PostgresResult {
         guard let result else {
-            throw PostgresError(message: Self.clean(PQerrorMessage(handle)), sqlState: nil, connectionLost: !isOpen)
+            throw PostgresError(message: Self.clean(cpq_PQerrorMessage(handle)), sqlState: nil, connectionLost: !isOpen)
         }
-        switch PQresultStatus(result) {
+        switch cpq_PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return PostgresResult(result)
         default:
-            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            var message = Self.clean(PQresultErrorMessage(result))
-            if message.isEmpty { message = Self.clean(PQerrorMessage(handle)) }
-            PQclear(result)
+            let sqlState = cpq_PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            var message = Self.clean(cpq_PQresultErrorMessage(result))
+            if message.isEmpty { message = Self.clean(cpq_PQerrorMessage(handle)) }
+            cpq_PQclear(result)
             throw PostgresError(message: message, sqlState: sqlState, connectionLost: !isOpen)
         }
     }
@@ -141,21 +149,21 @@ final class PostgresResult {
     private let result: OpaquePointer
 
     init(_ result: OpaquePointer) { self.result = result }
-    deinit { PQclear(result) }
+    deinit { cpq_PQclear(result) }
 
-    var count: Int { Int(PQntuples(result)) }
-    var columns: Int { Int(PQnfields(result)) }
+    var count: Int { Int(cpq_PQntuples(result)) }
+    var columns: Int { Int(cpq_PQnfields(result)) }
     /// Rows an INSERT, UPDATE or DELETE touched.
-    var affected: Int { Int(String(cString: PQcmdTuples(result))) ?? 0 }
+    var affected: Int { Int(String(cString: cpq_PQcmdTuples(result))) ?? 0 }
 
-    func name(_ column: Int) -> String { String(cString: PQfname(result, Int32(column))) }
+    func name(_ column: Int) -> String { String(cString: cpq_PQfname(result, Int32(column))) }
     /// The column's type oid (17 bytea, 16 boolean, 20/21/23 integers, 25 text…).
-    func type(_ column: Int) -> UInt32 { PQftype(result, Int32(column)) }
+    func type(_ column: Int) -> UInt32 { cpq_PQftype(result, Int32(column)) }
 
-    func isNull(_ row: Int, _ column: Int) -> Bool { PQgetisnull(result, Int32(row), Int32(column)) == 1 }
+    func isNull(_ row: Int, _ column: Int) -> Bool { cpq_PQgetisnull(result, Int32(row), Int32(column)) == 1 }
 
     func string(_ row: Int, _ column: Int) -> String? {
-        isNull(row, column) ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
+        isNull(row, column) ? nil : String(cString: cpq_PQgetvalue(result, Int32(row), Int32(column)))
     }
 
     func int(_ row: Int, _ column: Int) -> Int? { string(row, column).flatMap { Int($0) } }
@@ -164,8 +172,8 @@ final class PostgresResult {
 
     /// A bytea value, decoded from its `\x` hex text form.
     func bytes(_ row: Int, _ column: Int) -> [UInt8]? {
-        guard !isNull(row, column), let text = PQgetvalue(result, Int32(row), Int32(column)) else { return nil }
-        let length = Int(PQgetlength(result, Int32(row), Int32(column)))
+        guard !isNull(row, column), let text = cpq_PQgetvalue(result, Int32(row), Int32(column)) else { return nil }
+        let length = Int(cpq_PQgetlength(result, Int32(row), Int32(column)))
         return text.withMemoryRebound(to: UInt8.self, capacity: length) { pointer -> [UInt8]? in
             let hex = UnsafeBufferPointer(start: pointer, count: length)
             guard length >= 2, hex[0] == UInt8(ascii: "\\"), hex[1] == UInt8(ascii: "x"), length % 2 == 0 else { return nil }
