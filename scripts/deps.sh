@@ -4,7 +4,8 @@
 set -euo pipefail
 
 # postgresql: the server test.sh starts (scripts/test-postgres.sh); libpq-dev: the PostgreSQL
-# store links libpq; postgresql-client: psql, which the tests use; python3-psycopg2: an
+# store's header (libpq5, which it brings, is loaded when a PostgreSQL store is opened);
+# postgresql-client: psql, which the tests use; python3-psycopg2: an
 # outbox test's Python application on PostgreSQL (Debian's /usr/bin/python3 sees it);
 # python3-matplotlib, time (GNU time) and valgrind: the benchmark (scripts/bench.sh): its plot,
 # the helper's peak memory and its callgrind profiles.
