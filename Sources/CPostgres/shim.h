@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* X(return type, name, parameters, arguments) for each libpq function used. */
 #define CPQ_FUNCTIONS(X) \
@@ -41,12 +42,15 @@ struct cpq_state {
     struct { CPQ_FUNCTIONS(CPQ_POINTER) } table;
     /* Why libpq could not be loaded; NULL once it is. */
     const char *failure;
+    /* dlerror's message, copied: its own buffer is reused by the next dlerror call. */
+    char message[512];
     pthread_once_t once;
 };
 #undef CPQ_POINTER
 
 /* The process's one state (a static local of an inline function: Swift's importer emits
-   those, not a header's static variables). */
+   those, not a header's static variables). Each Swift file that calls these emits its own
+   copy in a debug build, so only PostgresConnection.swift calls them. */
 static inline struct cpq_state *cpq_state(void) {
     static struct cpq_state state = { .failure = "libpq was never loaded", .once = PTHREAD_ONCE_INIT };
     return &state;
@@ -57,7 +61,8 @@ static inline void cpq_open(void) {
     void *library = dlopen("libpq.so.5", RTLD_NOW | RTLD_LOCAL);
     if (library == NULL) {
         const char *error = dlerror();
-        state->failure = error != NULL ? error : "libpq.so.5 cannot be loaded";
+        snprintf(state->message, sizeof state->message, "%s", error != NULL ? error : "libpq.so.5 cannot be loaded");
+        state->failure = state->message;
         return;
     }
 #define CPQ_LOOKUP(ret, name, params, args) \

@@ -100,9 +100,10 @@ extension Repository {
         }
         try pack.write(checksum)
         let name = directory + "/pack-" + ObjectID(bytes: checksum)!.hex
-        try pack.place(as: name + ".pack")
+        // Both written before either is named: git reads a pack through its index.
         let index = try PlacedFile(in: directory, prefix: "tmp_idx_")
         try index.write(PackIndex.bytes(of: entries, pack: checksum))
+        try pack.place(as: name + ".pack")
         try index.place(as: name + ".idx")
         progress?(entries.count, entries.count)
     }
