@@ -114,17 +114,12 @@ public final class PackSpool {
         PackWriter.appendHeader(type: object.type.rawValue, size: object.omittedSize ?? object.data.count, to: &entry)
         if let deflated = object.deflated {
             entry += deflated
-            if !checked { verifier.add(object) }
         } else {
             // A small object (a workflow's directory, holding its one file) gains nothing from
             // compression, and setting zlib up cost most of a clone's deflating.
             entry += object.data.count < PackWriter.storedBelow ? Zlib.stored(object.data) : Zlib.deflate(object.data, level: Zlib.packLevel)
-            if !checked {
-                var content = object
-                content.deflated = nil
-                verifier.add(content)
-            }
         }
+        if !checked { verifier.add(object) }
         try write(entry, id: object.id)
     }
 
