@@ -6,13 +6,6 @@ import WorkspaceTestSupport
 /// Objects built by our writers are the objects git itself builds, and a pack written
 /// through libgit2 lands in a repository that `git fsck` accepts.
 @Suite struct GitObjectTests {
-    func repository() throws -> (Runner, Repository) {
-        let scratch = try ScratchDirectory("git")
-        let git = Runner(scratch: scratch)
-        try #require(try git.git("init", "-q").status == 0)
-        return (git, try Repository(gitDir: scratch.path(".git")))
-    }
-
     /// Ids keep their 20 bytes inline: the bytes, the hex spelling and the order must be
     /// the ones git uses (byte by byte, as `git rev-list --objects | sort` orders hex).
     @Test func objectIDsKeepBytesHexAndOrder() throws {

@@ -6,13 +6,6 @@ import WorkspaceTestSupport
 /// Deltas the store keeps, carried into packs as they are (REF_DELTA entries), and the
 /// tree comparison the transfer walk makes between a tree and its first parent's.
 @Suite struct PackDeltaTests {
-    func repository() throws -> (Runner, Repository) {
-        let scratch = try ScratchDirectory("packdelta")
-        let git = Runner(scratch: scratch)
-        try git.git("init", "-q")
-        return (git, try Repository(gitDir: scratch.path(".git")))
-    }
-
     /// `count` trees of 300 entries, each one entry away from the one before, with the delta
     /// from the one before (as the store keeps versions of a tree).
     static func versions(_ count: Int) throws -> [(tree: RawObject, delta: [UInt8]?)] {

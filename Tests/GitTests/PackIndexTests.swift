@@ -7,13 +7,6 @@ import WorkspaceTestSupport
 /// (`PackIndex`), its objects checked on another thread (`ObjectVerifier`): git must read
 /// what it writes as it reads its own, and nothing damaged may land.
 @Suite struct PackIndexTests {
-    func repository() throws -> (Runner, Repository) {
-        let scratch = try ScratchDirectory("pack-index")
-        let git = Runner(scratch: scratch)
-        try #require(try git.git("init", "-q").status == 0)
-        return (git, try Repository(gitDir: scratch.path(".git")))
-    }
-
     func packFiles(_ repo: Repository) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: repo.gitDir + "objects/pack").sorted()
     }
