@@ -103,7 +103,9 @@ final class SQLiteWorkspace: WorkspaceWriting {
     /// plain question, then, only for those that are deltas (large trees), their chains
     /// (`ObjectCodec.chainsQuery`). A clone reads thousands of rows per question, almost all
     /// whole objects; on this local file a second question costs nothing, unlike the
-    /// recursive one's sort of every row with its data.
+    /// recursive one's sort of every row with its data. The list drives the first question
+    /// (`CROSS JOIN` keeps that order), each id found by the primary key: `oid IN (list)`
+    /// built a temporary index of the list first, a fifth of a clone's SQLite work.
     private func chains(_ oids: [String]) throws -> [String: [ObjectRow]] {
         // Only well-formed ids can be stored (and only they need no quoting in a JSON list).
         let wanted = oids.filter(GitObject.isValidID)
@@ -112,12 +114,17 @@ final class SQLiteWorkspace: WorkspaceWriting {
         var chains: [String: [ObjectRow]] = [:]
         var deltas: [String] = []
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT oid, type, encoding, base_oid, generation, size, data FROM objects
-            WHERE workspace_id = ?1 AND oid IN (SELECT value FROM json_each(?2))
+            SELECT o.oid, o.type, o.encoding, o.base_oid, o.generation, o.size, o.data
+            FROM json_each(?2) AS wanted CROSS JOIN objects AS o ON o.workspace_id = ?1 AND o.oid = wanted.value
             """), arguments: [id, list])
         while let row = try rows.next() {
             let object = try Self.objectRow(row, from: 0)
-            if object.encoding == .delta { deltas.append(object.oid) } else { chains[object.oid] = [object] }
+            // An id asked for twice comes back twice: a delta's chain is asked for once.
+            if object.encoding != .delta {
+                chains[object.oid] = [object]
+            } else if chains.updateValue([], forKey: object.oid) == nil {
+                deltas.append(object.oid)
+            }
         }
         guard !deltas.isEmpty else { return chains }
         let statement = try db.cachedStatement(sql: ObjectCodec.chainsQuery(
