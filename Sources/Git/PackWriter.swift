@@ -62,6 +62,9 @@ public final class PackSpool {
     /// The number of objects spooled.
     public var count: Int { ids.count }
 
+    /// Whether `id` is spooled already.
+    public func contains(_ id: ObjectID) -> Bool { ids.contains(id) }
+
     /// A spool in `directory` (a repository's `objects/pack`, where the pack will land and
     /// which must be writable anyway; the system's temporary directory when it cannot be
     /// used). The file is unlinked at once: it is gone when closed, even after a crash.

@@ -22,7 +22,15 @@ enum Transfer {
         // could leave out; asking it about every object would cost a failed lookup of a
         // loose object file each. (Were it to hold some anyway, they would only come twice.)
         let empty = try !client.hasReferences()
-        let has: ([ObjectID]) throws -> Set<ObjectID> = { ids in empty ? [] : try client.objects(among: ids) }
+        // What an earlier walk of this fetch spooled counts as the client's: everything it
+        // reaches is in the client or the spool already. git asks for a clone's HEAD and the
+        // branch it names as two lines for one commit, and a second workspace shares history
+        // with the first; without this each walked everything again (half of a clone's work).
+        let has: ([ObjectID]) throws -> Set<ObjectID> = { ids in
+            let spooled = Set(ids.lazy.filter(spool.contains))
+            guard !empty else { return spooled }
+            return spooled.union(try client.objects(among: ids.filter { !spooled.contains($0) }))
+        }
         // Blobs are not entered: their stored streams go into the pack as they are.
         let walk = Walk(read: { try store.objects($0, blobContent: false) },
                         readKnown: { id in try (empty ? nil : client.object(id)) ?? store.object(id) },

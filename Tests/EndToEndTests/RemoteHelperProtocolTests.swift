@@ -133,6 +133,37 @@ import WorkspaceTestSupport
         #expect(try f.rev("refs/remotes/origin/staging") == refs["refs/heads/staging"])
     }
 
+    // Our own: one fetch of two workspaces whose new commits share history (staging was
+    // branched from main's new commit), into a clone that has main's older commit and into a
+    // new clone (which also asks for HEAD: a second line for main's commit). The pack holds
+    // each object once and the repositories are whole.
+    @Test func fetchOfWorkspacesSharingNewHistory() throws {
+        let f = try RemoteFixture()
+        try f.clone()
+        try f.appPut(title: "Main moved")
+        try f.initWorkspace("staging")
+        try f.clone("writer")
+        try #require(try f.runner.git("push", "-q", "origin", "main:staging", in: "writer").status == 0)
+        try f.appPut(title: "Staging only", workspace: "staging")
+        let refs = try f.remoteRefs()
+        let main = try #require(refs["refs/heads/main"]), staging = try #require(refs["refs/heads/staging"])
+
+        let fetched = try f.runner.git("fetch", in: "local")
+        #expect(fetched.status == 0, "\(fetched)")
+        #expect(try f.rev("\(staging)^") == main)
+        try f.clone("fresh")
+        for directory in ["local", "fresh"] {
+            #expect(try f.rev("refs/remotes/origin/main", in: directory) == main)
+            #expect(try f.rev("refs/remotes/origin/staging", in: directory) == staging)
+            let fsck = try f.runner.git("fsck", "--full", "--strict", "--no-dangling", in: directory)
+            #expect(fsck.status == 0 && fsck.stdout.isEmpty, "\(directory): \(fsck)")
+        }
+        // The clone's one pack: as many objects as its refs reach, none twice.
+        let reached = try f.runner.git("rev-list", "--objects", "--all", in: "fresh").stdout.split(separator: "\n").count
+        let counted = try f.runner.git("count-objects", "-v", in: "fresh").stdout
+        #expect(counted.contains("in-pack: \(reached)\n") && counted.contains("packs: 1\n"), "\(counted) (\(reached) reached)")
+    }
+
     // t5801 "fetch HEAD".
     @Test func fetchHead() throws {
         let f = try RemoteFixture()
