@@ -67,13 +67,11 @@ public enum Subprocess {
         // A child that exits without reading its stdin must not kill us with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
-        if program.contains("/") {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [program] + arguments
+        guard let path = program.contains("/") ? program : locate(program) else {
+            throw Failure(message: "cannot run \(program): not found on PATH")
         }
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
         if !environment.isEmpty {
             process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         }
@@ -115,6 +113,22 @@ public enum Subprocess {
         exit.wait()
         return Result(status: process.terminationStatus, stdout: outData,
                       stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// The first executable file named `program` in a directory of `PATH` (an empty entry
+    /// is the current directory), as a shell finds it. Looked up here rather than through
+    /// `/usr/bin/env`, which is a second program started for every one we run (about a
+    /// millisecond each; `git workspace status` runs four).
+    static func locate(_ program: String,
+                       path: String = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") -> String? {
+        for directory in path.split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + program
+            var info = stat()
+            if stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(candidate, X_OK) == 0 {
+                return candidate
+            }
+        }
+        return nil
     }
 
     /// `git <arguments>` with output captured; any status is returned for the caller to judge.
