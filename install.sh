@@ -3,9 +3,9 @@
 #
 #   ./install.sh [--prefix DIR] [--debug] [--no-deps] [--no-demo]
 #
-# Installs the Debian packages it needs (scripts/deps.sh), builds (release unless --debug),
-# installs git-remote-workspace and git-workspace into PREFIX/bin (default /usr/local when
-# writable, else ~/.local), the man pages into PREFIX/share/man/man1 and man7, and copies
+# Installs the Debian packages it needs (scripts/deps.sh), builds (release, the Swift runtime
+# linked in, unless --debug), installs git-remote-workspace and git-workspace into PREFIX/bin
+# (default /usr/local when writable, else ~/.local), the man pages into PREFIX/share/man, copies
 # of the hook scripts into PREFIX/share/git-remote-workspace/hooks (a repository gets its
 # hooks from `git workspace install-hooks`), then runs the demo (scripts/demo.sh) with
 # PREFIX/bin first on PATH. Running it again is harmless.
@@ -34,9 +34,13 @@ done
 
 [ $deps -eq 1 ] && bash scripts/deps.sh
 
-swift build -c "$config" --product git-workspace
-swift build -c "$config" --product git-remote-workspace
-bin=$(swift build -c "$config" --show-bin-path)
+# A release build carries the Swift runtime and Foundation in each program: binding the
+# symbols of a dozen shared Swift libraries was over a third of every start (20 -> 13 ms).
+static=()
+[ "$config" = release ] && static=(--static-swift-stdlib)
+swift build -c "$config" "${static[@]}" --product git-workspace
+swift build -c "$config" "${static[@]}" --product git-remote-workspace
+bin=$(swift build -c "$config" "${static[@]}" --show-bin-path)
 
 hooks=$prefix/share/git-remote-workspace/hooks
 install -d "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/man/man7" "$hooks"

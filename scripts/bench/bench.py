@@ -31,7 +31,7 @@ def arguments():
     parser.add_argument("--repeat", type=int, default=5, help="timed repetitions per operation (5; median reported)")
     parser.add_argument("--repeat-slow", type=int, default=3,
                         help="timed repetitions of initial push and clone (3)")
-    parser.add_argument("--bin", type=Path, help="directory of the built tools (default: swift build -c release)")
+    parser.add_argument("--bin", type=Path, help="directory of the built tools (default: swift build -c release --static-swift-stdlib)")
     parser.add_argument("--out", type=Path, default=ROOT / ".build/bench", help="results directory (.build/bench)")
     parser.add_argument("--work", type=Path, help="scratch directory, new, kept (default: a temporary one, removed)")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/corpus/tracecat-workflows",
@@ -115,7 +115,9 @@ def main() -> int:
     options = arguments()
     bin_dir = options.bin
     if bin_dir is None:
-        subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=sys.stderr)
+        # As install.sh builds what it installs: the Swift runtime linked into the programs.
+        subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib"], cwd=ROOT, check=True,
+                       stdout=sys.stderr)
         bin_dir = ROOT / ".build/release"
     bin_dir = bin_dir.resolve()
     options.out = options.out.resolve()  # the helper's wrappers write into it from other directories
