@@ -12,12 +12,13 @@ enum Remotes {
         case several([String])
     }
 
-    /// `workspace.remote`, else the one remote whose URL starts with `workspace::`.
-    static func resolveWorkspace() throws -> Resolution {
+    /// `workspace.remote`, else the one remote whose URL starts with `workspace::` among
+    /// `remotes` (default: the configured ones, read when needed).
+    static func resolveWorkspace(remotes: [(name: String, url: String)]? = nil) throws -> Resolution {
         if let configured = try GitConfigCommand.get("workspace.remote"), !configured.isEmpty {
             return .named(configured)
         }
-        let candidates = try GitConfigCommand.remoteURLs().filter { $0.url.hasPrefix(workspacePrefix) }.map(\.name)
+        let candidates = try (remotes ?? GitConfigCommand.remoteURLs()).filter { $0.url.hasPrefix(workspacePrefix) }.map(\.name)
         switch candidates.count {
         case 0: return .none
         case 1: return .named(candidates[0])
@@ -28,10 +29,12 @@ enum Remotes {
     /// The workspace remote for a command: `explicit`, else `resolveWorkspace`; a failure
     /// saying what to do when there is none or several, or when a named remote does not exist.
     static func workspace(_ explicit: String?) throws -> String {
-        let resolution = try explicit.map { Resolution.named($0) } ?? resolveWorkspace()
+        // One reading of the remotes serves both questions (each is a `git config` run).
+        let remotes = try GitConfigCommand.remoteURLs()
+        let resolution = try explicit.map { Resolution.named($0) } ?? resolveWorkspace(remotes: remotes)
         switch resolution {
         case .named(let name):
-            guard try GitConfigCommand.remoteURLs().contains(where: { $0.name == name }) else {
+            guard remotes.contains(where: { $0.name == name }) else {
                 let source = explicit == nil ? " (from workspace.remote)" : ""
                 throw CommandFailure(message: "no remote named '\(name)'\(source); see `git remote -v`")
             }
