@@ -10,9 +10,10 @@ extension GitObject {
     }
 
     /// The Git layer's form of a stored object, with the zlib stream or the delta the store
-    /// keeps (for a pack).
-    var raw: RawObject? {
-        guard let id = ObjectID(hex: oid), let type = ObjectType(rawValue: type.rawValue) else { return nil }
+    /// keeps (for a pack). `id` is `oid` as the caller already holds it (a clone reads
+    /// hundreds of thousands: no hex parsed again).
+    func raw(id: ObjectID) -> RawObject? {
+        guard let type = ObjectType(rawValue: type.rawValue) else { return nil }
         var object = RawObject(id: id, type: type, data: data, deflated: deflated, delta: delta)
         object.omittedSize = omittedSize
         return object
@@ -31,9 +32,11 @@ struct StoreObjects {
     /// (`WorkspaceReading.objects`); throws `corrupt` when one is not stored. Without
     /// `blobContent`, compressed blobs come as their streams (`RawObject.omittedSize`).
     func objects(_ ids: [ObjectID], blobContent: Bool = true) throws -> [RawObject] {
-        let stored = try reader.objects(ids.map(\.hex), blobContent: blobContent)
-        return try ids.map { id in
-            guard let raw = stored[id.hex]?.raw else {
+        let hexes = ids.map(\.hex)
+        let stored = try reader.objects(hexes, blobContent: blobContent)
+        return try zip(ids, hexes).map { id, hex in
+            // Found under its own id: `hex` is `id`'s, and the store keys what it finds by the row's oid.
+            guard let raw = stored[hex]?.raw(id: id) else {
                 throw SyncError.corrupt("object \(id.hex) is missing from workspace '\(reader.name)'; run git workspace fsck "
                                         + "on the store to see what else is, and with --repair to rebuild what can be")
             }
