@@ -32,10 +32,11 @@ enum Transfer {
             return spooled.union(try client.objects(among: ids.filter { !spooled.contains($0) }))
         }
         // Blobs are not entered: their stored streams go into the pack as they are.
-        let walk = Walk(read: { try store.objects($0, blobContent: false) },
+        var walk = Walk(read: { try store.objects($0, blobContent: false) },
                         readKnown: { id in try (empty ? nil : client.object(id)) ?? store.object(id) },
                         has: has,
                         collect: { object, _ in try spool.add(object) })
+        walk.readInIDOrder = true
         _ = try walk.objects(from: head)
         // Trees the store keeps as deltas go in as those deltas where the pack has the base.
         try spool.settleDeltas(whole: store.object)
@@ -85,6 +86,13 @@ enum Transfer {
         /// How many objects of a level are read at once: a store answers a batch in one
         /// question, and a clone holds at most one batch of contents.
         var batch = 2048
+        /// When true, the objects of a level are read in the order of their ids, the order
+        /// a store keeps its rows in: consecutive batches then read neighbouring pages. A
+        /// clone of 100 000 workflows read each object row's page from the file 1.3 times
+        /// (256 000 reads of 4 KB; a level's ids come in no order the file keeps, and the
+        /// page cache holds a quarter of the object table). The order of a push's walk is
+        /// kept (each tree's delta base before it: `parentsFirst`).
+        var readInIDOrder = false
         /// When true, the blobs the receiver lacks are listed (the walk's result), not read.
         var listBlobs = false
 
@@ -222,6 +230,8 @@ enum Transfer {
                     }
                     reading.append(visit)
                 }
+                // Trees entered again (the first `reentered`) stay first: they are not collected.
+                if readInIDOrder { reading[reentered...].sort { $0.id < $1.id } }
                 // Let go of this level's lists before the next one grows (100 000 entries each
                 // in a 100 000-workflow walk).
                 visits = []
