@@ -100,42 +100,64 @@ final class SQLiteWorkspace: WorkspaceWriting {
     }
 
     /// The objects' rows and their delta bases, nearest first: the rows asked for in one
-    /// plain question, then, only for those that are deltas (large trees), their chains
-    /// (`ObjectCodec.chainsQuery`). A clone reads thousands of rows per question, almost all
-    /// whole objects; on this local file a second question costs nothing, unlike the
-    /// recursive one's sort of every row with its data. The list drives the first question
-    /// (`CROSS JOIN` keeps that order), each id found by the primary key: `oid IN (list)`
-    /// built a temporary index of the list first, a fifth of a clone's SQLite work.
+    /// plain question; then, only for those that are deltas (large trees), the links of
+    /// their chains (`chainLinksQuery`: ids only), and the rows those links name that the
+    /// first question did not bring, each once. A clone reads thousands of rows per
+    /// question, almost all whole objects. The list drives each question (`CROSS JOIN`
+    /// keeps that order), each id found by the primary key: `oid IN (list)` built a
+    /// temporary index of the list first, a fifth of a clone's SQLite work. Versions of a
+    /// tree share their chain down to one whole base (3.5 MB at 100 000 workflows): read
+    /// with every chain and sorted with it (`ObjectCodec.chainsQuery`), that base went
+    /// through SQLite's sorter once per version, into temporary files.
     private func chains(_ oids: [String]) throws -> [String: [ObjectRow]] {
+        var chains: [String: [ObjectRow]] = [:]
+        var deltas: [String: ObjectRow] = [:]
+        try objectRows(oids) { row in
+            if row.encoding == .delta { deltas[row.oid] = row } else { chains[row.oid] = [row] }
+        }
+        guard !deltas.isEmpty else { return chains }
+        var links: [(start: String, oid: String)] = []
+        let cursor = try Row.fetchCursor(db.cachedStatement(sql: Self.chainLinksQuery),
+                                         arguments: [id, "[\"" + deltas.keys.joined(separator: "\",\"") + "\"]"])
+        while let link = try cursor.next() { links.append((link[0], link[1])) }
+        func known(_ oid: String) -> ObjectRow? { deltas[oid] ?? chains[oid]?.first }
+        var bases: [String: ObjectRow] = [:]
+        try objectRows(Array(Set(links.lazy.map(\.oid).filter { known($0) == nil }))) { bases[$0.oid] = $0 }
+        var linked: [String: [ObjectRow]] = [:]
+        // A link whose row is gone leaves its chain short: decoding it then says so.
+        for link in links {
+            if let row = known(link.oid) ?? bases[link.oid] { linked[link.start, default: []].append(row) }
+        }
+        return chains.merging(linked) { $1 }
+    }
+
+    /// The rows of `oids` (well-formed ids only; others cannot be stored) in one question,
+    /// to `body` as they come.
+    private func objectRows(_ oids: [String], _ body: (ObjectRow) throws -> Void) throws {
         // Only well-formed ids can be stored (and only they need no quoting in a JSON list).
         let wanted = oids.filter(GitObject.isValidID)
-        guard !wanted.isEmpty else { return [:] }
-        let list = "[\"" + wanted.joined(separator: "\",\"") + "\"]"
-        var chains: [String: [ObjectRow]] = [:]
-        var deltas: [String] = []
+        guard !wanted.isEmpty else { return }
         let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT o.oid, o.type, o.encoding, o.base_oid, o.generation, o.size, o.data
             FROM json_each(?2) AS wanted CROSS JOIN objects AS o ON o.workspace_id = ?1 AND o.oid = wanted.value
-            """), arguments: [id, list])
-        while let row = try rows.next() {
-            let object = try Self.objectRow(row, from: 0)
-            // An id asked for twice comes back twice: a delta's chain is asked for once.
-            if object.encoding != .delta {
-                chains[object.oid] = [object]
-            } else if chains.updateValue([], forKey: object.oid) == nil {
-                deltas.append(object.oid)
-            }
-        }
-        guard !deltas.isEmpty else { return chains }
-        let statement = try db.cachedStatement(sql: ObjectCodec.chainsQuery(
-            workspace: "?1", starts: "oid IN (SELECT value FROM json_each(?2))"))
-        let starts = "[\"" + deltas.joined(separator: "\",\"") + "\"]"
-        let links = try Row.fetchCursor(statement, arguments: [id, starts])
-        while let row = try links.next() {
-            chains[row[0], default: []].append(try Self.objectRow(row, from: 1))
-        }
-        return chains
+            """), arguments: [id, "[\"" + wanted.joined(separator: "\",\"") + "\"]"])
+        while let row = try rows.next() { try body(Self.objectRow(row, from: 0)) }
     }
+
+    /// The links of the delta chains that start at the ids of the JSON list `?2`: `start,
+    /// oid` for each row of each chain, nearest first (the start itself included), without
+    /// the rows' data.
+    static let chainLinksQuery = """
+        WITH RECURSIVE chain(start, depth, oid, encoding, base_oid) AS (
+            SELECT o.oid, 0, o.oid, o.encoding, o.base_oid
+            FROM json_each(?2) AS wanted CROSS JOIN objects AS o ON o.workspace_id = ?1 AND o.oid = wanted.value
+            UNION ALL
+            SELECT chain.start, chain.depth + 1, o.oid, o.encoding, o.base_oid
+            FROM chain JOIN objects o ON o.workspace_id = ?1 AND o.oid = chain.base_oid
+            WHERE chain.encoding = \(ObjectCodec.Encoding.delta.rawValue) AND chain.depth < \(ObjectCodec.chainLimit)
+        )
+        SELECT start, oid FROM chain ORDER BY start, depth
+        """
 
     /// An `ObjectRow` from the columns `oid, type, encoding, base_oid, generation, size, data`
     /// starting at column `first`.
@@ -144,7 +166,8 @@ final class SQLiteWorkspace: WorkspaceWriting {
         guard let parsed = ObjectCodec.Encoding(rawValue: encoding) else {
             throw StoreError.damaged("object \(row[first] as String) has encoding \(encoding)")
         }
-        let data = row.dataNoCopy(atIndex: first + 6).map { Array($0) } ?? []
+        // One memcpy of SQLite's buffer (Array(Data) copies byte by byte through Sequence).
+        let data = row.dataNoCopy(atIndex: first + 6).map { data in data.withUnsafeBytes { [UInt8]($0) } } ?? []
         return ObjectRow(oid: row[first], type: row[first + 1], encoding: parsed, base: row[first + 3],
                          generation: row[first + 4], size: row[first + 5], data: data)
     }
