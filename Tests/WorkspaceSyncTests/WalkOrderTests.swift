@@ -85,6 +85,34 @@ import WorkspaceTestSupport
         }
     }
 
+    /// A fetch's walk (`readInIDOrder`) asks for each level's objects in the order of their
+    /// ids, batch after batch, the order a store keeps its rows in, and collects the same
+    /// objects as a walk in tree order.
+    @Test func aFetchWalkReadsEachLevelInIDOrder() throws {
+        let (scratch, repository) = try history()
+        defer { withExtendedLifetime(scratch) {} }
+        let tip = try repository.commitID("HEAD")
+        func walk(inIDOrder: Bool) throws -> (reads: [[ObjectID]], collected: Set<ObjectID>) {
+            var reads: [[ObjectID]] = [], collected: Set<ObjectID> = []
+            var walk = Transfer.Walk(read: { ids in reads.append(ids); return try ids.map(repository.pushed) },
+                                     readKnown: repository.pushed, has: { _ in [] },
+                                     collect: { object, _ in collected.insert(object.id) })
+            walk.readInIDOrder = inIDOrder
+            walk.batch = 5
+            _ = try walk.objects(from: tip)
+            return (reads, collected)
+        }
+        let ordered = try walk(inIDOrder: true), plain = try walk(inIDOrder: false)
+        #expect(ordered.collected == plain.collected && ordered.collected.count > 80)
+        // One ascending run per level: a batch starts below where the previous one ended
+        // only when a new level starts, and the tree levels here are few.
+        let all = ordered.reads.flatMap { $0 }
+        let runs = 1 + zip(all, all.dropFirst()).filter { !($0 < $1) }.count
+        #expect(runs <= 8, "\(runs) ascending runs in \(ordered.reads.count) reads")
+        let plainAll = plain.reads.flatMap { $0 }
+        #expect(1 + zip(plainAll, plainAll.dropFirst()).filter { !($0 < $1) }.count > 8, "the history does not tell the orders apart")
+    }
+
     /// Commits come out after those of their parents that are among them, each once, however
     /// they were met (here newest first, as a walk from the tip meets them).
     @Test func parentsFirstPlacesEveryCommitAfterItsParents() throws {
