@@ -50,15 +50,33 @@ enum GitConfigCommand {
 
     /// Every `remote.<name>.url`, in configuration order.
     static func remoteURLs() throws -> [(name: String, url: String)] {
-        let result = try Subprocess.git(["config", "--get-regexp", #"^remote\..*\.url$"#])
-        guard result.status == 0 || result.status == 1 else {
-            throw CommandFailure(message: "cannot list remotes: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        remoteURLs(in: try entries(matching: remoteURLPattern))
+    }
+
+    /// The keys `remoteURLs` reads.
+    static let remoteURLPattern = #"^remote\..*\.url$"#
+
+    /// The `remote.<name>.url` entries among `entries`, in their order.
+    static func remoteURLs(in entries: [(key: String, value: String)]) -> [(name: String, url: String)] {
+        entries.compactMap { entry in
+            guard entry.key.hasPrefix("remote."), entry.key.hasSuffix(".url") else { return nil }
+            return (String(entry.key.dropFirst("remote.".count).dropLast(".url".count)), entry.value)
         }
-        return result.text.split(separator: "\n").compactMap { line in
-            guard let space = line.firstIndex(of: " ") else { return nil }
-            let key = line[..<space]
-            guard key.hasPrefix("remote."), key.hasSuffix(".url") else { return nil }
-            return (String(key.dropFirst("remote.".count).dropLast(".url".count)), String(line[line.index(after: space)...]))
+    }
+
+    /// Every entry whose key matches the extended regular expression `pattern` (git's
+    /// `--get-regexp`: section and variable names lowercased), in configuration order; one
+    /// `git config` run however many keys a command needs.
+    static func entries(matching pattern: String) throws -> [(key: String, value: String)] {
+        // -z: each entry ends with NUL, its key and value split by the first newline (none
+        // for a key without a value), so a value may hold any character.
+        let result = try Subprocess.git(["config", "-z", "--get-regexp", pattern])
+        guard result.status == 0 || result.status == 1 else {
+            throw CommandFailure(message: "cannot read git configuration: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return String(decoding: result.stdout, as: UTF8.self).split(separator: "\0").map { entry in
+            guard let newline = entry.firstIndex(of: "\n") else { return (String(entry), "") }
+            return (String(entry[..<newline]), String(entry[entry.index(after: newline)...]))
         }
     }
 

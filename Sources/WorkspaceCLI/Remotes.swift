@@ -12,13 +12,23 @@ enum Remotes {
         case several([String])
     }
 
-    /// `workspace.remote`, else the one remote whose URL starts with `workspace::` among
-    /// `remotes` (default: the configured ones, read when needed).
-    static func resolveWorkspace(remotes: [(name: String, url: String)]? = nil) throws -> Resolution {
-        if let configured = try GitConfigCommand.get("workspace.remote"), !configured.isEmpty {
+    /// `workspace.remote`, else the one remote whose URL starts with `workspace::`.
+    static func resolveWorkspace() throws -> Resolution {
+        resolveWorkspace(in: try workspaceConfiguration())
+    }
+
+    /// `workspace.remote` and every `remote.<name>.url`, read in one `git config` run.
+    static func workspaceConfiguration() throws -> [(key: String, value: String)] {
+        try GitConfigCommand.entries(matching: #"^workspace\.remote$|"# + GitConfigCommand.remoteURLPattern)
+    }
+
+    /// `resolveWorkspace` from `workspaceConfiguration`'s entries (the last `workspace.remote`
+    /// counts, as `git config --get` would say).
+    static func resolveWorkspace(in entries: [(key: String, value: String)]) -> Resolution {
+        if let configured = entries.last(where: { $0.key == "workspace.remote" })?.value, !configured.isEmpty {
             return .named(configured)
         }
-        let candidates = try (remotes ?? GitConfigCommand.remoteURLs()).filter { $0.url.hasPrefix(workspacePrefix) }.map(\.name)
+        let candidates = GitConfigCommand.remoteURLs(in: entries).filter { $0.url.hasPrefix(workspacePrefix) }.map(\.name)
         switch candidates.count {
         case 0: return .none
         case 1: return .named(candidates[0])
@@ -29,12 +39,12 @@ enum Remotes {
     /// The workspace remote for a command: `explicit`, else `resolveWorkspace`; a failure
     /// saying what to do when there is none or several, or when a named remote does not exist.
     static func workspace(_ explicit: String?) throws -> String {
-        // One reading of the remotes serves both questions (each is a `git config` run).
-        let remotes = try GitConfigCommand.remoteURLs()
-        let resolution = try explicit.map { Resolution.named($0) } ?? resolveWorkspace(remotes: remotes)
+        // One `git config` run answers both questions (which remote, does it exist).
+        let entries = try workspaceConfiguration()
+        let resolution = explicit.map { Resolution.named($0) } ?? resolveWorkspace(in: entries)
         switch resolution {
         case .named(let name):
-            guard remotes.contains(where: { $0.name == name }) else {
+            guard GitConfigCommand.remoteURLs(in: entries).contains(where: { $0.name == name }) else {
                 let source = explicit == nil ? " (from workspace.remote)" : ""
                 throw CommandFailure(message: "no remote named '\(name)'\(source); see `git remote -v`")
             }

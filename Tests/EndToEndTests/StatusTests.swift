@@ -208,6 +208,10 @@ import WorkspaceTestSupport
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no remote named 'nowhere'"))
         #expect(try status(clone, "--bogus").status == 64)
+        // Set twice, the last value counts (as `git config --get` says), and it must name a remote.
+        try clone.git("config", "--add", "workspace.remote", "gone")
+        let gone = try status(clone)
+        #expect(gone.status == 2 && gone.stderr.contains("no remote named 'gone' (from workspace.remote)"), "\(gone)")
     }
 
     @Test func aDetachedHeadNeedsABranch() throws {
