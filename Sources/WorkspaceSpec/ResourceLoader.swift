@@ -10,6 +10,10 @@ public enum ResourceLoader {
         public var findings: KindFindings
         /// The parsed document, for callers that report more positions.
         public var node: Node?
+        /// `CrossCheck.findings` of `spec`'s value when loading knows them without another
+        /// check: `findings`, when normalizing left the document as it was (nothing dropped).
+        /// Nil otherwise.
+        public var specFindings: KindFindings? = nil
     }
 
     /// Loads `bytes` as a resource of `kind` found at `path`.
@@ -76,9 +80,12 @@ public enum ResourceLoader {
         }
         kind.check(node, into: &sink, findings: &findings)
         Credentials.check(node, keyRoots: (kind as? any CredentialKeyedKind.Type)?.credentialKeyRoots ?? [], into: &sink)
+        var dropped = false
         let spec = sourceID.map {
-            ResourceSpec(kindName: kind.name, sourceID: $0, value: kind.schema.normalize(node.value))
+            ResourceSpec(kindName: kind.name, sourceID: $0, value: kind.schema.normalize(node.value, dropped: &dropped))
         }
-        return Result(spec: spec, diagnostics: sink.diagnostics, findings: findings, node: node)
+        // The kind's check reads content, not positions: on the same content it finds the same names.
+        return Result(spec: spec, diagnostics: sink.diagnostics, findings: findings, node: node,
+                      specFindings: spec != nil && !dropped ? findings : nil)
     }
 }

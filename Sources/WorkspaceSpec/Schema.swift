@@ -149,11 +149,18 @@ extension Shape {
     /// The normal form of `value`: in schema-defined fields, nulls and defaults dropped;
     /// free-form data untouched.
     public func normalize(_ value: Value) -> Value {
+        var dropped = false
+        return normalize(value, dropped: &dropped)
+    }
+
+    /// `normalize(value)`, setting `dropped` when it left a member out (a null, a default):
+    /// otherwise the result equals `value`.
+    public func normalize(_ value: Value, dropped: inout Bool) -> Value {
         switch (self, value) {
         case (.list(let element), .array(let items)):
-            return .array(items.map { element.normalize($0) })
+            return .array(items.map { element.normalize($0, dropped: &dropped) })
         case (.map(let valueShape), .object(let members)):
-            return .object(members.mapValues { valueShape.normalize($0) })
+            return .object(members.mapValues { valueShape.normalize($0, dropped: &dropped) })
         case (.object(let fields, _), .object(let members)):
             var out: [String: Value] = [:]
             for (key, member) in members {
@@ -161,15 +168,15 @@ extension Shape {
                     out[key] = member
                     continue
                 }
-                if member.isNull { continue }
-                let normalized = field.shape.normalize(member)
-                if let defaultValue = field.defaultValue, Shape.sameValue(normalized, defaultValue) { continue }
+                if member.isNull { dropped = true; continue }
+                let normalized = field.shape.normalize(member, dropped: &dropped)
+                if let defaultValue = field.defaultValue, Shape.sameValue(normalized, defaultValue) { dropped = true; continue }
                 out[key] = normalized
             }
             return .object(out)
         case (.either(let options), _):
             for option in options where option.matchesType(value) {
-                return option.normalize(value)
+                return option.normalize(value, dropped: &dropped)
             }
             return value
         default:

@@ -27,7 +27,11 @@ enum NameIndex {
 
     /// The rows of a live resource: each (role, stored key) once, in a fixed order.
     static func rows(kind: String, spec: Value) -> Rows {
-        let findings = CrossCheck.findings(kind: kind, spec: spec)
+        rows(CrossCheck.findings(kind: kind, spec: spec))
+    }
+
+    /// The rows `findings` (a document's `CrossCheck.findings`) make.
+    static func rows(_ findings: KindFindings) -> Rows {
         let offers = Set(findings.exports.map { stored($0.namespace, $0.name) })
         let uses = Set(findings.references.map { stored($0.namespace, $0.name) })
         return offers.sorted().map { (.offers, $0) } + uses.sorted().map { (.uses, $0) }

@@ -22,11 +22,14 @@ public struct StoredSpec: Sendable {
     /// reading the resource back after writing it would say, known before anything is written.
     public let readsBack: Bool
 
-    public init(kind: String, value: Value) {
+    /// `findings`, when given, are `CrossCheck.findings(kind:spec: value)` as the caller
+    /// already knows them (`ResourceLoader.Result.specFindings`): the kind's whole check is
+    /// not run again for them.
+    public init(kind: String, value: Value, findings: KindFindings? = nil) {
         self.kind = kind
         json = SpecJSON.encode(value)
         hash = SpecHash.of(canonicalJSON: Array(json.utf8))
-        names = NameIndex.rows(kind: kind, spec: value)
+        names = findings.map(NameIndex.rows) ?? NameIndex.rows(kind: kind, spec: value)
         readsBack = (try? SpecJSON.decode(json)) == value
     }
 

@@ -93,7 +93,8 @@ extension PushImporter {
                                              kind: item.kind, expectedID: item.id)
             let clean = !result.diagnostics.contains { $0.severity == .error }
             return Loaded(document: CrossCheck.Document(path: item.path, result: result), diagnostics: result.diagnostics,
-                          prepared: clean ? result.spec.map { ResourceWriter.prepare($0, kind: item.kind, pushed: item.blob) } : nil,
+                          prepared: clean ? result.spec.map { ResourceWriter.prepare($0, kind: item.kind, pushed: item.blob,
+                                                                                     findings: result.specFindings) } : nil,
                           stored: item.store ? item.bytes.map { GitObject(RawObject(id: item.blob, type: .blob, data: $0)).compressedForStore(deltaBase: nil) } : nil)
         }) { index, loaded in
             found += loaded.diagnostics

@@ -146,9 +146,10 @@ enum ResourceWriter {
         var hash: String { stored.hash }
     }
 
-    static func prepare(_ spec: ResourceSpec, kind: any ResourceKind.Type, pushed: ObjectID? = nil) -> Result<Prepared, SyncError> {
+    static func prepare(_ spec: ResourceSpec, kind: any ResourceKind.Type, pushed: ObjectID? = nil,
+                        findings: KindFindings? = nil) -> Result<Prepared, SyncError> {
         // The hash comes from the stored text's bytes: the canonical JSON is made once.
-        let stored = StoredSpec(kind: kind.name, value: spec.value)
+        let stored = StoredSpec(kind: kind.name, value: spec.value, findings: findings)
         do {
             return .success(Prepared(projected: try projectedHash(spec, kind: kind, read: pushed.map { ($0, stored.hash) }),
                                      stored: stored))
