@@ -86,8 +86,9 @@ enum Transfer {
         /// How many objects of a level are read at once: a store answers a batch in one
         /// question, and a clone holds at most one batch of contents.
         var batch = 2048
-        /// When true, the objects of a level are read in the order of their ids, the order
-        /// a store keeps its rows in: consecutive batches then read neighbouring pages. A
+        /// When true, the objects of a level entered against no base are read in the order
+        /// of their ids, the order a store keeps its rows in: consecutive batches then read
+        /// neighbouring pages. A
         /// clone of 100 000 workflows read each object row's page from the file 1.3 times
         /// (256 000 reads of 4 KB; a level's ids come in no order the file keeps, and the
         /// page cache holds a quarter of the object table). The order of a push's walk is
@@ -230,8 +231,17 @@ enum Transfer {
                     }
                     reading.append(visit)
                 }
-                // Trees entered again (the first `reentered`) stay first: they are not collected.
-                if readInIDOrder { reading[reentered...].sort { $0.id < $1.id } }
+                if readInIDOrder {
+                    // Trees entered again (the first `reentered`) stay first: they are not
+                    // collected. Then what is entered against nothing (every blob, the trees
+                    // of a first commit) in id order; then the trees entered against a base
+                    // in the walk's order, so that the base a store keeps such a tree against
+                    // (an earlier version at its path) still comes before it and the spool
+                    // need not hold the tree whole until the end (`PackSpool.add`).
+                    let rest = reading[reentered...]
+                    reading = Array(reading[..<reentered]) + rest.filter { $0.old == nil }.sorted { $0.id < $1.id }
+                        + rest.filter { $0.old != nil }
+                }
                 // Let go of this level's lists before the next one grows (100 000 entries each
                 // in a 100 000-workflow walk).
                 visits = []
