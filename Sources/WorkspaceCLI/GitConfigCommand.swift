@@ -56,18 +56,19 @@ enum GitConfigCommand {
     /// The keys `remoteURLs` reads.
     static let remoteURLPattern = #"^remote\..*\.url$"#
 
-    /// The `remote.<name>.url` entries among `entries`, in their order.
-    static func remoteURLs(in entries: [(key: String, value: String)]) -> [(name: String, url: String)] {
+    /// The `remote.<name>.url` entries among `entries` that have a value, in their order.
+    static func remoteURLs(in entries: [(key: String, value: String?)]) -> [(name: String, url: String)] {
         entries.compactMap { entry in
-            guard entry.key.hasPrefix("remote."), entry.key.hasSuffix(".url") else { return nil }
-            return (String(entry.key.dropFirst("remote.".count).dropLast(".url".count)), entry.value)
+            guard entry.key.hasPrefix("remote."), entry.key.hasSuffix(".url"), let url = entry.value else { return nil }
+            return (String(entry.key.dropFirst("remote.".count).dropLast(".url".count)), url)
         }
     }
 
     /// Every entry whose key matches the extended regular expression `pattern` (git's
     /// `--get-regexp`: section and variable names lowercased), in configuration order; one
-    /// `git config` run however many keys a command needs.
-    static func entries(matching pattern: String) throws -> [(key: String, value: String)] {
+    /// `git config` run however many keys a command needs. A key written without `=` has
+    /// no value (nil).
+    static func entries(matching pattern: String) throws -> [(key: String, value: String?)] {
         // -z: each entry ends with NUL, its key and value split by the first newline (none
         // for a key without a value), so a value may hold any character.
         let result = try Subprocess.git(["config", "-z", "--get-regexp", pattern])
@@ -75,7 +76,7 @@ enum GitConfigCommand {
             throw CommandFailure(message: "cannot read git configuration: \(result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         return String(decoding: result.stdout, as: UTF8.self).split(separator: "\0").map { entry in
-            guard let newline = entry.firstIndex(of: "\n") else { return (String(entry), "") }
+            guard let newline = entry.firstIndex(of: "\n") else { return (String(entry), nil) }
             return (String(entry[..<newline]), String(entry[entry.index(after: newline)...]))
         }
     }

@@ -18,14 +18,14 @@ enum Remotes {
     }
 
     /// `workspace.remote` and every `remote.<name>.url`, read in one `git config` run.
-    static func workspaceConfiguration() throws -> [(key: String, value: String)] {
+    static func workspaceConfiguration() throws -> [(key: String, value: String?)] {
         try GitConfigCommand.entries(matching: #"^workspace\.remote$|"# + GitConfigCommand.remoteURLPattern)
     }
 
     /// `resolveWorkspace` from `workspaceConfiguration`'s entries (the last `workspace.remote`
     /// counts, as `git config --get` would say).
-    static func resolveWorkspace(in entries: [(key: String, value: String)]) -> Resolution {
-        if let configured = entries.last(where: { $0.key == "workspace.remote" })?.value, !configured.isEmpty {
+    static func resolveWorkspace(in entries: [(key: String, value: String?)]) -> Resolution {
+        if let configured = entries.last(where: { $0.key == "workspace.remote" })?.value ?? nil, !configured.isEmpty {
             return .named(configured)
         }
         let candidates = GitConfigCommand.remoteURLs(in: entries).filter { $0.url.hasPrefix(workspacePrefix) }.map(\.name)

@@ -67,7 +67,8 @@ public enum Subprocess {
         // A child that exits without reading its stdin must not kill us with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
-        guard let path = program.contains("/") ? program : locate(program) else {
+        let search = environment["PATH"].map { locate(program, path: $0) } ?? locate(program)
+        guard let path = program.contains("/") ? program : search else {
             throw Failure(message: "cannot run \(program): not found on PATH")
         }
         process.executableURL = URL(fileURLWithPath: path)
