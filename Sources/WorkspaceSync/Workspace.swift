@@ -115,7 +115,8 @@ public struct WorkspaceApp {
         let judge = StoreJudge(tx: tx, manifest: state.manifest, touched: Set(existing.map { [$0.uuid] } ?? []))
         let warnings = try judge.judge([CrossCheck.Document(path: path, result: loaded)], found: loaded.diagnostics)
         guard let spec = loaded.spec else { throw SyncError(.invalid, "\(path): the document is invalid") }
-        let written = try ResourceWriter.write(ResourceWriter.prepare(spec, kind: kind), sourceID: spec.sourceID, kind: kind,
+        let written = try ResourceWriter.write(ResourceWriter.prepare(spec, kind: kind, findings: loaded.specFindings),
+                                               sourceID: spec.sourceID, kind: kind,
                                                previousID: existing?.sourceID, path: path, tx: tx)
         let action: AppChangeResult.Action
         switch written.step {
