@@ -123,12 +123,12 @@ final class SQLiteWorkspace: WorkspaceWriting {
         func known(_ oid: String) -> ObjectRow? { deltas[oid] ?? chains[oid]?.first }
         var bases: [String: ObjectRow] = [:]
         try objectRows(Array(Set(links.lazy.map(\.oid).filter { known($0) == nil }))) { bases[$0.oid] = $0 }
-        var linked: [String: [ObjectRow]] = [:]
-        // A link whose row is gone leaves its chain short: decoding it then says so.
+        // A chain goes under its start, a delta's id, which `known` finds in `deltas`, not
+        // here. A link whose row is gone leaves its chain short: decoding it then says so.
         for link in links {
-            if let row = known(link.oid) ?? bases[link.oid] { linked[link.start, default: []].append(row) }
+            if let row = known(link.oid) ?? bases[link.oid] { chains[link.start, default: []].append(row) }
         }
-        return chains.merging(linked) { $1 }
+        return chains
     }
 
     /// The rows of `oids` (well-formed ids only; others cannot be stored) in one question,
