@@ -67,8 +67,8 @@ public enum Subprocess {
         // A child that exits without reading its stdin must not kill us with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
-        let search = environment["PATH"].map { locate(program, path: $0) } ?? locate(program)
-        guard let path = program.contains("/") ? program : search else {
+        // Looked up on the PATH the child is given.
+        guard let path = program.contains("/") ? program : locate(program, path: environment["PATH"]) else {
             throw Failure(message: "cannot run \(program): not found on PATH")
         }
         process.executableURL = URL(fileURLWithPath: path)
@@ -120,8 +120,9 @@ public enum Subprocess {
     /// is the current directory), as a shell finds it. Looked up here rather than through
     /// `/usr/bin/env`, which is a second program started for every one we run (about a
     /// millisecond each; `git workspace status` runs four).
-    static func locate(_ program: String,
-                       path: String = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") -> String? {
+    /// `path` nil: ours.
+    static func locate(_ program: String, path: String? = nil) -> String? {
+        let path = path ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":", omittingEmptySubsequences: false) {
             let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + program
             var info = stat()

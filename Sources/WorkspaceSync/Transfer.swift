@@ -88,11 +88,10 @@ enum Transfer {
         var batch = 2048
         /// When true, the objects of a level entered against no base are read in the order
         /// of their ids, the order a store keeps its rows in: consecutive batches then read
-        /// neighbouring pages. A
-        /// clone of 100 000 workflows read each object row's page from the file 1.3 times
-        /// (256 000 reads of 4 KB; a level's ids come in no order the file keeps, and the
-        /// page cache holds a quarter of the object table). The order of a push's walk is
-        /// kept (each tree's delta base before it: `parentsFirst`).
+        /// neighbouring pages. A clone of 100 000 workflows read each object row's page from
+        /// the file 1.3 times (256 000 reads of 4 KB; a level's ids come in no order the file
+        /// keeps, and the page cache holds a quarter of the object table). The order of a
+        /// push's walk is kept (each tree's delta base before it: `parentsFirst`).
         var readInIDOrder = false
         /// When true, the blobs the receiver lacks are listed (the walk's result), not read.
         var listBlobs = false
