@@ -11,14 +11,16 @@ import YAML
     static let expectedFailures: Set<String> = ["missing-field:definition needs 'title'",
                                                  "missing-field:definition needs 'actions'"]
 
-    /// Wraps a corpus file (bare DSL, or `definition:`-wrapped) into a workflow document.
-    static func wrap(_ url: URL) throws -> (id: String, text: String) {
+    /// Wraps a corpus file (bare DSL, or `definition:`-wrapped) into a workflow document;
+    /// with `alias`, one made from its id (so that it offers a name too).
+    static func wrap(_ url: URL, alias: Bool = false) throws -> (id: String, text: String) {
         let node = try YAMLParser.parse(Array(try Data(contentsOf: url)))
         var dsl = node.value
         if dsl["title"] == nil, let inner = dsl["definition"] { dsl = inner }
         let id = url.deletingPathExtension().lastPathComponent
-        let document = Value.object(["version": .int(1), "type": .string("workflow"), "id": .string(id), "definition": dsl])
-        return (id, CanonicalText.render(document, schema: WorkflowKind.schema))
+        var members: [String: Value] = ["version": .int(1), "type": .string("workflow"), "id": .string(id), "definition": dsl]
+        if alias { members["alias"] = .string(id.replacingOccurrences(of: "-", with: "_")) }
+        return (id, CanonicalText.render(.object(members), schema: WorkflowKind.schema))
     }
 
     @Test func corpusHas42WorkflowFiles() {
@@ -52,6 +54,27 @@ import YAML
         #expect(rendered.hasPrefix("version: 1\ntype: workflow\nid: \(id)\n"))
     }
 
+    /// A push hands the store the findings loading made (`ResourceLoader.Result.specFindings`)
+    /// instead of running the kind's check again for the name index: they must be what the
+    /// check finds in the stored spec itself (what fsck and every later reader compute), in
+    /// the names and namespaces the index keeps.
+    @Test func loadingsFindingsAreTheStoredSpecsWhenGiven() throws {
+        func names(_ findings: KindFindings) -> [Set<String>] {
+            [Set(findings.exports.map { "\($0.namespace) \($0.name)" }), Set(findings.references.map { "\($0.namespace) \($0.name)" })]
+        }
+        var given = 0
+        for url in TestPaths.corpusWorkflows() where !url.lastPathComponent.hasSuffix("_expected.yml") {
+            let (id, text) = try Self.wrap(url, alias: true)
+            let result = ResourceLoader.load(Array(text.utf8), path: "workflows/\(id)/definition.yml", kind: WorkflowKind.self, expectedID: id)
+            let spec = try #require(result.spec, "\(id)")
+            guard let findings = result.specFindings else { continue }
+            given += 1
+            #expect(names(findings) == names(CrossCheck.findings(kind: "workflow", spec: spec.value)), "\(id)")
+            #expect(!findings.exports.isEmpty, "\(id)")
+        }
+        #expect(given >= 10, "only \(given) corpus workflows came with their findings (17 of 30 when written)")
+    }
+
     /// Nulls inside free-form data (`default: null` and the like) are data and survive normalization.
     @Test func freeFormNullsAreKept() throws {
         let text = """
@@ -68,8 +91,11 @@ import YAML
               run_if: null
               args: {value: null, empty: "", list: [3, 1, 2]}
         """
-        let spec = try #require(ResourceLoader.load(Array(text.utf8), path: "x", kind: WorkflowKind.self, expectedID: "t").spec)
+        let loaded = ResourceLoader.load(Array(text.utf8), path: "x", kind: WorkflowKind.self, expectedID: "t")
+        let spec = try #require(loaded.spec)
         #expect(spec.value["alias"] == nil)
+        // Normalizing dropped members, so loading's findings are not handed on as the spec's.
+        #expect(loaded.specFindings == nil)
         let action = spec.value["definition"]?["actions"]?.arrayValue?.first
         #expect(action?["run_if"] == nil)
         #expect(action?["args"] == .object(["value": .null, "empty": .string(""), "list": .array([.int(3), .int(1), .int(2)])]))

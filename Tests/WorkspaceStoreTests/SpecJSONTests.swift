@@ -1,9 +1,7 @@
-import Foundation
 import Testing
 import WorkspaceSpec
 @testable import WorkspaceStore
 import YAML
-import WorkspaceTestSupport
 
 /// The stored-spec JSON reader: exact for everything the canonical emitter writes.
 @Suite struct SpecJSONTests {
@@ -85,58 +83,9 @@ import WorkspaceTestSupport
         let stored = StoredSpec(kind: "workflow", value: value)
         #expect(stored.names.map(\.role) == [.offers, .uses])
         #expect(stored.names.map(\.key) == NameIndex.rows(kind: "workflow", spec: value).map(\.key))
+        // Findings the caller already has (`ResourceLoader.Result.specFindings`) make the same rows.
+        let given = StoredSpec(kind: "workflow", value: value, findings: CrossCheck.findings(kind: "workflow", spec: value))
+        #expect(given.names.map(\.role) == stored.names.map(\.role) && given.names.map(\.key) == stored.names.map(\.key))
         #expect(try stored.names(as: "variable").map(\.key) == NameIndex.rows(kind: "variable", spec: value).map(\.key))
-    }
-}
-
-/// A push hands the store the findings loading made (`ResourceLoader.Result.specFindings`)
-/// instead of running the kind's check again for the name index; they must be the rows the
-/// stored spec itself gives (what fsck and every later reader compute).
-@Suite struct LoadedFindingsTests {
-    /// A corpus workflow as a document with an alias (so it offers a name too), as text.
-    static func document(_ url: URL) throws -> (id: String, text: String) {
-        var dsl = try YAMLParser.parse(Array(try Data(contentsOf: url))).value
-        if dsl["title"] == nil, let inner = dsl["definition"] { dsl = inner }
-        let id = url.deletingPathExtension().lastPathComponent
-        let document = Value.object(["version": .int(1), "type": .string("workflow"), "id": .string(id),
-                                     "alias": .string(id.replacingOccurrences(of: "-", with: "_")), "definition": dsl])
-        return (id, CanonicalText.render(document, schema: WorkflowKind.schema))
-    }
-
-    @Test func theLoadersFindingsMakeTheStoredSpecsRows() throws {
-        var given = 0
-        for url in TestPaths.corpusWorkflows() where !url.lastPathComponent.hasSuffix("_expected.yml") {
-            let (id, text) = try Self.document(url)
-            let result = ResourceLoader.load(Array(text.utf8), path: "workflows/\(id)/definition.yml", kind: WorkflowKind.self, expectedID: id)
-            let spec = try #require(result.spec, "\(id)")
-            guard let findings = result.specFindings else { continue }
-            given += 1
-            let rows = NameIndex.rows(findings), again = NameIndex.rows(kind: "workflow", spec: spec.value)
-            #expect(rows.map(\.role) == again.map(\.role) && rows.map(\.key) == again.map(\.key), "\(id)")
-            #expect(StoredSpec(kind: "workflow", value: spec.value, findings: findings).names.map(\.key) == again.map(\.key))
-        }
-        #expect(given >= 10, "only \(given) corpus workflows came with their findings (17 of 30 when written)")
-    }
-
-    @Test func aDocumentNormalizationChangesComesWithout() throws {
-        let text = """
-        version: 1
-        type: workflow
-        id: t
-        alias: t_one
-        definition:
-          title: T
-          description: null
-          actions:
-            - ref: a
-              action: core.noop
-
-        """
-        let result = ResourceLoader.load(Array(text.utf8), path: "workflows/t/definition.yml", kind: WorkflowKind.self, expectedID: "t")
-        #expect(result.spec != nil && result.diagnostics.filter { $0.severity == .error }.isEmpty, "\(result.diagnostics)")
-        #expect(result.specFindings == nil)
-        let plain = ResourceLoader.load(Array(text.replacingOccurrences(of: "  description: null\n", with: "").utf8),
-                                        path: "workflows/t/definition.yml", kind: WorkflowKind.self, expectedID: "t")
-        #expect(plain.specFindings != nil)
     }
 }
