@@ -1,3 +1,5 @@
+import Glibc
+
 /// git's delta format (the body of a pack's delta entries, `Documentation/gitformat-pack`):
 /// the base's size and the result's size as base-128 numbers, then instructions that
 /// either copy a range of the base or insert literal bytes.
@@ -24,18 +26,26 @@ public enum Delta {
     /// when it is the same; otherwise only the id is inserted); other entries are inserted
     /// whole. Neighbouring copies merge, so a tree with one changed entry is three
     /// instructions, about 30 bytes, whatever its size.
+    ///
+    /// Both trees list their entries in git's order, so each entry's namesake is found by
+    /// walking the two together (as `TreeFormat.differences` does), comparing bytes: no
+    /// table of the base's names (hashing each name byte by byte was a tenth of the
+    /// single-threaded start of an initial push). A tree not in git's order only loses
+    /// matches; what is not matched is inserted, so the delta still makes `target`.
     public static func betweenTrees(_ base: [UInt8], _ target: [UInt8]) -> [UInt8]? {
         guard let baseSpans = TreeFormat.spans(base), let targetSpans = TreeFormat.spans(target) else { return nil }
-        var byName: [ArraySlice<UInt8>: TreeFormat.Span] = [:]
-        byName.reserveCapacity(baseSpans.count)
-        for span in baseSpans { byName[base[span.start...span.nul]] = span }
         var writer = Writer(baseSize: base.count, resultSize: target.count)
+        var next = 0
         for span in targetSpans {
-            guard let match = byName[target[span.start...span.nul]] else {
+            let name = TreeFormat.Key(target, span)
+            while next < baseSpans.count, TreeFormat.Key(base, baseSpans[next]).precedes(name) { next += 1 }
+            guard next < baseSpans.count, case let match = baseSpans[next],
+                  sameBytes(base, match.start, target, span.start, count: span.nul + 1 - span.start, and: match.nul + 1 - match.start) else {
                 writer.insert(target[span.start..<span.end])
                 continue
             }
-            if base[(match.nul + 1)..<match.end] == target[(span.nul + 1)..<span.end] {
+            next += 1
+            if sameBytes(base, match.nul + 1, target, span.nul + 1, count: 20, and: 20) {
                 writer.copy(offset: match.start, count: match.end - match.start)
             } else {
                 writer.copy(offset: match.start, count: match.nul + 1 - match.start)
@@ -43,6 +53,13 @@ public enum Delta {
             }
         }
         return writer.finish()
+    }
+
+    /// True when `count` bytes of `a` at `i` equal `other` bytes of `b` at `j` (false when
+    /// the lengths differ).
+    private static func sameBytes(_ a: [UInt8], _ i: Int, _ b: [UInt8], _ j: Int, count: Int, and other: Int) -> Bool {
+        guard count == other else { return false }
+        return a.withUnsafeBytes { left in b.withUnsafeBytes { right in memcmp(left.baseAddress! + i, right.baseAddress! + j, count) == 0 } }
     }
 
     /// The result of applying `delta` to `base`; throws when the delta is not for this base

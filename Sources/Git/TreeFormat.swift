@@ -202,6 +202,21 @@ public enum TreeFormat {
         }
     }
 
+    /// An entry's place in git's order, read from its span: its name, and whether its mode
+    /// says directory (decoded as `Cursor.isTree` decodes it).
+    struct Key {
+        let name: ArraySlice<UInt8>
+        let isTree: Bool
+
+        init(_ data: [UInt8], _ span: Span) {
+            name = data[(span.space + 1)..<span.nul]
+            isTree = TreeFormat.octal(data[span.start..<span.space]) == TreeEntry.directory
+        }
+
+        /// True when this entry sorts before `other` (`precedes`).
+        func precedes(_ other: Key) -> Bool { TreeFormat.precedes(name, isTree, other.name, other.isTree) }
+    }
+
     /// `gitOrder` on names as bytes: true when the entry named `a` (a directory when
     /// `aIsTree`) sorts before the one named `b`.
     static func precedes(_ a: ArraySlice<UInt8>, _ aIsTree: Bool, _ b: ArraySlice<UInt8>, _ bIsTree: Bool) -> Bool {

@@ -43,6 +43,12 @@ import Testing
         let delta = try #require(Delta.betweenTrees(base, target))
         #expect(try Delta.apply(delta, to: base) == target)
         #expect(delta.count < 200)
+        // A tree not in git's order (made by hand: each entry serialized alone, last first)
+        // only loses matches: the delta still makes the target, either way round.
+        let unordered = try TreeFormat.parse(Self.tree(50, changed: [7])).reversed().flatMap { TreeFormat.serialize([$0]) }
+        let ordered = Self.tree(50)
+        #expect(try Delta.apply(try #require(Delta.betweenTrees(ordered, unordered)), to: ordered) == unordered)
+        #expect(try Delta.apply(try #require(Delta.betweenTrees(unordered, ordered)), to: unordered) == ordered)
         // Large copies and inserts are split into instructions git can say.
         let big = Self.tree(600_000)
         let grown = Self.tree(600_000, changed: Set(0..<100))
