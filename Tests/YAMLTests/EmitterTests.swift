@@ -152,6 +152,10 @@ struct EmitterTests {
         let value: Value = .object(["a": .int(1), "b": .int(2), "c": .int(3)])
         let emitted = YAMLEmitter.emit(value) { _, _ in ["c", "zzz", "c"] }
         #expect(emitted == "c: 3\na: 1\nb: 2\n")
+        // A name equal to a key under Unicode equivalence but not byte for byte (KELVIN SIGN
+        // is K) places that key, once, as `members[name]` finds it.
+        let kelvin: Value = .object(["\u{212A}": .int(1), "a": .int(2)])
+        #expect(YAMLEmitter.emit(kelvin) { _, _ in ["a", "K", "\u{212A}"] } == "a: 2\nK: 1\n")
     }
 
     @Test func sortedKeysIsByteWise() {
