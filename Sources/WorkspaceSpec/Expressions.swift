@@ -9,7 +9,8 @@ enum Expressions {
     /// through `String` costs hundreds (every string of every document passes here).
     static func spans(in text: String) -> [ArraySlice<UInt8>] {
         let dollar = UInt8(ascii: "$"), open = UInt8(ascii: "{"), close = UInt8(ascii: "}")
-        guard text.utf8.contains(dollar) else { return [] }
+        var text = text
+        guard text.withUTF8({ $0.count > 0 && memchr($0.baseAddress!, Int32(dollar), $0.count) != nil }) else { return [] }
         let bytes = Array(text.utf8)
         var spans: [ArraySlice<UInt8>] = []
         var index = 0
@@ -39,14 +40,16 @@ enum Expressions {
     }
 
     /// The names following `context.` inside expressions (`ACTIONS.fetch.result` gives
-    /// `fetch` for context `ACTIONS`), in order of appearance.
-    static func names(after context: String, in text: String) -> [String] {
+    /// `fetch` for context `ACTIONS`), in order of appearance, from a string's `spans`.
+    static func names(after context: String, in spans: [ArraySlice<UInt8>]) -> [String] {
+        guard !spans.isEmpty else { return [] }
         var names: [String] = []
         let prefix = Array((context + ".").utf8)
-        for span in spans(in: text) {
+        for span in spans {
             var index = span.startIndex
             while index + prefix.count <= span.endIndex {
-                let startsHere = span[index..<(index + prefix.count)].elementsEqual(prefix)
+                // The first byte alone rules out almost every place.
+                let startsHere = span[index] == prefix[0] && span[index..<(index + prefix.count)].elementsEqual(prefix)
                 let boundary = index == span.startIndex || !isIdentifier(span[index - 1]) && span[index - 1] != UInt8(ascii: ".")
                 if startsHere && boundary {
                     var end = index + prefix.count

@@ -76,10 +76,12 @@ enum WorkflowGraph {
 
         // Expressions anywhere in the definition.
         visitStrings(definition) { text, mark in
-            for name in Expressions.names(after: "ACTIONS", in: text) where !known.contains(name) {
+            let spans = Expressions.spans(in: text)
+            guard !spans.isEmpty else { return }
+            for name in Expressions.names(after: "ACTIONS", in: spans) where !known.contains(name) {
                 sink.error("unknown-action-reference", "expression refers to unknown action '\(name)'", at: mark)
             }
-            for name in Expressions.names(after: "VARS", in: text) {
+            for name in Expressions.names(after: "VARS", in: spans) {
                 findings.references.append(Reference("variable", name, noun: "variable", at: mark))
             }
         }

@@ -134,7 +134,16 @@ enum SpecJSON {
 
         mutating func string() throws -> String {
             index += 1
-            var out: [UInt8] = []
+            // Most strings have no escape: their text is the bytes up to the closing quote,
+            // taken whole; from the first escape on, bytes are copied one at a time.
+            let start = index
+            while let byte = peek, byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") { index += 1 }
+            if peek == UInt8(ascii: "\"") {
+                index += 1
+                guard let text = String(validating: bytes[start..<(index - 1)], as: UTF8.self) else { throw fail("invalid UTF-8") }
+                return text
+            }
+            var out = Array(bytes[start..<index])
             while true {
                 guard let byte = peek else { throw fail("unterminated string") }
                 index += 1

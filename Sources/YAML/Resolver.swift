@@ -6,11 +6,27 @@
 enum ScalarResolver {
     /// The core-schema value of a plain, untagged scalar.
     static func resolvePlain(_ text: String) -> Value {
+        // Every reading but a string starts with one of these bytes (or is empty); most text
+        // does not, and is known a string without the four readers' comparisons.
+        if let first = text.utf8.first, !mayReadAsOtherThanString(first) { return .string(text) }
         if let null = null(text) { return null }
         if let bool = bool(text) { return .bool(bool) }
         if let number = integer(text) { return number }
         if let double = float(text) { return .double(double) }
         return .string(text)
+    }
+
+    /// True for the first bytes of what `null`, `bool`, `integer` and `float` accept: `~`,
+    /// `n`/`N`, `t`/`T`, `f`/`F`, a sign, `.` or a digit.
+    static func mayReadAsOtherThanString(_ first: UInt8) -> Bool {
+        switch first {
+        case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+             UInt8(ascii: "f"), UInt8(ascii: "F"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+             UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return false
+        }
     }
 
     /// `~`, `null`, `Null`, `NULL` or the empty text.
