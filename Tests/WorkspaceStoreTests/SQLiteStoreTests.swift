@@ -50,7 +50,8 @@ import WorkspaceTestSupport
     }
 
     /// A store written by the first release (schema v1 only) gains the outbox and the name
-    /// index on open, keeps every row, and its live resources' names are indexed.
+    /// index on open, keeps every row, and its live resources' names are indexed; its
+    /// `resources` table becomes a rowid table (v5) under the same foreign keys.
     @Test func aVersionOneStoreGainsTheOutboxAndTheNameIndexAndKeepsItsRows() throws {
         let scratch = try ScratchDirectory("store")
         let path = scratch.path("old.db")
@@ -63,6 +64,7 @@ import WorkspaceTestSupport
             try db.execute(sql: "INSERT INTO workspaces (name, last_seq) VALUES ('main', 2)")
             try db.execute(sql: "INSERT INTO resources VALUES (1, 'live', 'workflow', ?, 0, 1, 1)", arguments: [aliased])
             try db.execute(sql: "INSERT INTO resources VALUES (1, 'gone', 'workflow', ?, 1, 2, 2)", arguments: [aliased])
+            try db.execute(sql: "INSERT INTO mappings VALUES (1, 'workflow', 'triage', 'live', NULL, NULL)")
         }
         try old.close()
         let store = try SQLiteStore(path: path)
@@ -70,6 +72,17 @@ import WorkspaceTestSupport
         #expect(try store.outbox(workspace: nil, states: Set(OutboxEntry.State.allCases)).isEmpty)
         let offering = try store.read("main") { try $0.liveResources(naming: ["workflow-alias\u{0}triage"], role: .offers) }
         #expect(offering.map(\.uuid) == ["live"])
+        let (kept, mapped) = try store.read("main") { ws in
+            (try ws.resources(includeArchived: true).map { "\($0.uuid) \($0.archived) \($0.createdSeq)" }, try ws.mapping(kind: "workflow", sourceID: "triage")?.uuid)
+        }
+        #expect(kept == ["live false 1", "gone true 2"])
+        #expect(mapped == "live")
+        let (schema, broken) = try DatabaseQueue(path: path).read { db in
+            (try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'resources'") ?? "",
+             try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count)
+        }
+        #expect(!schema.uppercased().contains("WITHOUT ROWID"), "\(schema)")
+        #expect(broken == 0)
     }
 
     @Test func migrationsAreRecordedOnce() throws {
@@ -80,7 +93,7 @@ import WorkspaceTestSupport
         let applied = try DatabaseQueue(path: path).read { db in
             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
         }
-        #expect(applied == ["v1", "v2", "v3", "v4"])
+        #expect(applied == ["v1", "v2", "v3", "v4", "v5"])
         let mode = try DatabaseQueue(path: path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
     }
