@@ -231,7 +231,7 @@ public final class Session {
 
     func clientRepository() throws -> Repository {
         if let openedClient { return openedClient }
-        guard let gitDir = ProcessInfo.processInfo.environment["GIT_DIR"] else {
+        guard let gitDir = Environment.value("GIT_DIR") else {
             throw SessionFailure(message: "fetch and push need a repository (GIT_DIR is not set)")
         }
         do {

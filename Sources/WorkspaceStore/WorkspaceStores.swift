@@ -17,13 +17,14 @@ public enum WorkspaceStores {
     ///   without them is refused, so a mistyped URL never makes an empty store.
     /// Any other `scheme://` is refused rather than taken for a file name.
     ///
-    /// The busy timeout comes from `GIT_WORKSPACE_BUSY_TIMEOUT` in `environment`.
+    /// The busy timeout comes from `GIT_WORKSPACE_BUSY_TIMEOUT` in `environment` (nil: the
+    /// process's environment, each variable read when needed).
     public static func open(url: String, create: Bool = false,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any WorkspaceStore {
+                            environment: [String: String]? = nil) throws -> any WorkspaceStore {
         if url.isEmpty {
             throw StoreError(.invalidArgument, "the store URL is empty; give a SQLite file path or a postgres:// URL")
         }
-        let timeout = try busyTimeout(environment)
+        let timeout = try busyTimeout(environment ?? [busyTimeoutVariable: Environment.value(busyTimeoutVariable)].compactMapValues { $0 })
         if let range = url.range(of: "://") {
             let scheme = url[..<range.lowerBound].lowercased()
             switch scheme {
@@ -33,7 +34,8 @@ public enum WorkspaceStores {
                 }
                 return try SQLiteStore(path: path, busyTimeout: timeout)
             case "postgres", "postgresql":
-                return try PostgresStore(url: url, busyTimeout: timeout, create: create, environment: environment)
+                return try PostgresStore(url: url, busyTimeout: timeout, create: create,
+                                         environment: environment ?? ProcessInfo.processInfo.environment)
             default:
                 throw StoreError(.unsupported, "unknown store scheme '\(scheme)://'; give a SQLite file path "
                                  + "or a postgres:// URL")
@@ -53,6 +55,15 @@ public enum WorkspaceStores {
                              + "\(SQLiteFailure.seconds(SQLiteStore.defaultBusyTimeout))")
         }
         return seconds
+    }
+}
+
+/// One variable of the process's environment, read with `getenv`. `ProcessInfo.environment`
+/// builds a dictionary of every variable on each use (about 0.7 M instructions, 5% of the
+/// helper's start), for a program that wants one or two of them.
+public enum Environment {
+    public static func value(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
     }
 }
 
