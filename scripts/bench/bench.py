@@ -161,6 +161,7 @@ def main() -> int:
     (options.out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     (options.out / "results.md").write_text(report.markdown_table(rows) + "\n")
     print(report.text_table(rows))
+    print(report.LEGEND)
     if profiles:
         print("\n" + report.callgrind_text(profiles))
     plotted = report.plot(rows, options.out / "bench.png")

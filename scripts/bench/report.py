@@ -1,4 +1,5 @@
 """The harness's output: rows judged against issue 10's targets, a table (text and markdown), a plot."""
+import statistics
 from pathlib import Path
 
 CHANGES = ("push of 1", "fetch of 1", "status with 1 change", "app put")
@@ -26,12 +27,25 @@ def targets(row: dict, own_at_1000: float | None) -> tuple[str, bool | None]:
     return "", None
 
 
+def spread(row: dict) -> tuple[float, float] | None:
+    """The middle half of the ratios of a timed row's pairs (their 25th and 75th percentiles),
+    or None with fewer than 4 pairs. Each pair ran back to back, so its ratio is free of the
+    machine's slower and faster minutes; the spread shows how far one run's ratio may move."""
+    samples = row.get("samples")
+    if not samples or len(samples["ours"]) < 4:
+        return None
+    quartiles = statistics.quantiles([o / g for o, g in zip(samples["ours"], samples["git"])], n=4)
+    return quartiles[0], quartiles[2]
+
+
 def judge(rows: list) -> list:
-    """rows with ratio, target and met filled in."""
+    """rows with ratio, spread, target and met filled in (met judges the ratio of the medians)."""
     at_1000 = {row["operation"]: row["ours"] for row in rows if row["size"] == 1000}
     for row in rows:
         if row.get("git"):
             row["ratio"] = row["ours"] / row["git"]
+        if (middle := spread(row)) is not None:
+            row["spread"] = middle
         row["target"], row["met"] = targets(row, at_1000.get(row["operation"]))
     return rows
 
@@ -47,11 +61,17 @@ def show(value, unit: str) -> str:
 def cells(row: dict) -> list:
     met = {True: "yes", False: "NO", None: ""}[row["met"]]
     ratio = f"{row['ratio']:.2f}x" if "ratio" in row else "—"
+    if "spread" in row:
+        ratio += f" ({row['spread'][0]:.2f}–{row['spread'][1]:.2f})"
     return [row["operation"], f"{row['size']:,}".replace(",", " "), show(row["ours"], row["unit"]),
             show(row.get("git"), row["unit"]), ratio, row["target"], met]
 
 
 HEADER = ["operation", "size", "ours", "plain git", "ratio", "target", "met"]
+
+
+LEGEND = ("ratio: ours over plain git, of the medians; in brackets the middle half of the ratios "
+          "of the pairs (each pair ran back to back)")
 
 
 def text_table(rows: list) -> str:
