@@ -32,6 +32,11 @@ enum StoreSchema {
         // Rebuilds a table that mappings and resource_names refer to: GRDB runs it with
         // foreign keys off and checks them all (`PRAGMA foreign_key_check`) before committing.
         migrator.registerMigration("v5") { db in
+            // A process that waited for another's migration of the same file (GRDB reads what
+            // is applied before taking the lock) finds the table already rebuilt: it copies
+            // nothing, and its record of "v5" then fails and is dropped (`prepare`).
+            let table = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'resources'")
+            guard table?.uppercased().contains("WITHOUT ROWID") == true else { return }
             try db.execute(sql: v5)
         }
         return migrator
@@ -163,7 +168,7 @@ enum StoreSchema {
     /// index b-tree, where SQLite stores at most about a quarter of a 4 KB page of a row on the
     /// page and the rest on overflow pages; a resource row (its spec a canonical JSON document,
     /// about 0.9 KB for a workflow) is just over that, so the table held 1.8 rows per page:
-    /// 22 of the 36 MB of a 10 000-workflow store. As a rowid table it holds four rows a page.
+    /// 22 of the 36 MB of a 10 000-workflow store. As a rowid table it holds 3.6 rows a page.
     /// Same columns and constraints; the primary key becomes a unique index, which the
     /// foreign keys of mappings and resource_names refer to as before. (SQLite's documented
     /// way to change a table's kind: create the new one, copy, drop the old, rename.)

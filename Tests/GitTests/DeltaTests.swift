@@ -49,6 +49,18 @@ import Testing
         let ordered = Self.tree(50)
         #expect(try Delta.apply(try #require(Delta.betweenTrees(ordered, unordered)), to: ordered) == unordered)
         #expect(try Delta.apply(try #require(Delta.betweenTrees(unordered, ordered)), to: unordered) == ordered)
+        // An entry in the same place with other bytes (a zero-padded directory mode, an
+        // executable bit) is inserted, and the entries after it are still copied.
+        let id = RawObject(type: .blob, data: Array("x".utf8)).id
+        func raw(_ entries: [(mode: String, name: String)]) -> [UInt8] {
+            entries.flatMap { entry in Array("\(entry.mode) \(entry.name)".utf8) + [0] + id.bytes }
+        }
+        let tail = (0..<50).map { (mode: "100644", name: "z\($0)") }
+        let padded = raw([(mode: "040000", name: "a"), (mode: "100644", name: "b")] + tail)
+        let plain = raw([(mode: "40000", name: "a"), (mode: "100755", name: "b")] + tail)
+        let reshaped = try #require(Delta.betweenTrees(padded, plain))
+        #expect(try Delta.apply(reshaped, to: padded) == plain)
+        #expect(reshaped.count < 80, "\(reshaped.count) bytes: the 50 entries after the two were not copied")
         // Large copies and inserts are split into instructions git can say.
         let big = Self.tree(600_000)
         let grown = Self.tree(600_000, changed: Set(0..<100))

@@ -77,12 +77,46 @@ import WorkspaceTestSupport
         }
         #expect(kept == ["live false 1", "gone true 2"])
         #expect(mapped == "live")
-        let (schema, broken) = try DatabaseQueue(path: path).read { db in
+        let (schema, broken, indexes) = try DatabaseQueue(path: path).read { db in
             (try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'resources'") ?? "",
-             try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count)
+             try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").count,
+             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'resources' ORDER BY name"))
         }
         #expect(!schema.uppercased().contains("WITHOUT ROWID"), "\(schema)")
         #expect(broken == 0)
+        #expect(indexes == ["resources_order", "sqlite_autoindex_resources_1"])
+        // The rebuilt table's keys still hold: a mapping needs its resource, a sequence
+        // number is used once per workspace.
+        let check = try DatabaseQueue(path: path)
+        #expect(throws: DatabaseError.self) {
+            try check.write { try $0.execute(sql: "INSERT INTO mappings VALUES (1, 'workflow', 'orphan', 'none', NULL, NULL)") }
+        }
+        #expect(throws: DatabaseError.self) {
+            try check.write { try $0.execute(sql: "INSERT INTO resources VALUES (1, 'again', 'workflow', '{}', 0, 1, 3)") }
+        }
+        try check.close()
+    }
+
+    /// A process that opens a store another has just migrated to v5 (it read the applied
+    /// migrations before the other committed) finds the rebuilt table and copies nothing.
+    @Test func theRowidRebuildRunsOnceWhenItsRecordIsMissing() throws {
+        let scratch = try ScratchDirectory("store")
+        let path = scratch.path("twice.db")
+        let store = try SQLiteStore(path: path)
+        try store.createWorkspace("main")
+        try store.write("main") { ws in _ = try ws.insertResource(kind: "workflow", spec: .object(["definition": workflowSpec("Once")])) }
+        let queue = try DatabaseQueue(path: path)
+        let rootBefore = try queue.read { try Int.fetchOne($0, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'resources'") }
+        try queue.write { try $0.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v5'") }
+        try queue.close()
+        let reopened = try SQLiteStore(path: path)
+        #expect(try reopened.read("main") { try $0.resources(includeArchived: true).count } == 1)
+        let (rootAfter, applied) = try DatabaseQueue(path: path).read { db in
+            (try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_master WHERE name = 'resources'"),
+             try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier"))
+        }
+        #expect(rootAfter == rootBefore)
+        #expect(applied.last == "v5")
     }
 
     @Test func migrationsAreRecordedOnce() throws {
