@@ -35,7 +35,7 @@ public final class Repository: @unchecked Sendable {
         _ = libgit2Ready
         var repo: OpaquePointer?
         let flags = GIT_REPOSITORY_OPEN_FROM_ENV.rawValue
-        if ProcessInfo.processInfo.environment["GIT_DIR"] != nil {
+        if Environment.value("GIT_DIR") != nil {
             try check("open repository", git_repository_open_ext(&repo, nil, flags, nil))
         } else {
             try check("open repository at \(path)", git_repository_open_ext(&repo, path, 0, nil))

@@ -1,6 +1,5 @@
 import Foundation
 import Git
-import WorkspaceStore
 
 /// The entry point of `git-remote-workspace`, kept here so the executable is a few lines.
 public enum RemoteHelperMain {

@@ -55,7 +55,7 @@ enum Autosync {
     /// stands in the way; otherwise says why on stderr.
     static func run(after trigger: Trigger) throws {
         guard try GitConfigCommand.isTrue("workspace.autosync") else { return }
-        if ProcessInfo.processInfo.environment[runningVariable] != nil { return }
+        if Environment.value(runningVariable) != nil { return }
         let hook = trigger.hook.rawValue
         if case .merge(squash: true) = trigger {
             Output.err("\(hook): a squash merge commits nothing, so nothing was synced; run git workspace sync after committing it\n")

@@ -129,7 +129,7 @@ extension GitWorkspace {
         /// The index (honouring `GIT_INDEX_FILE`, which `git commit -a` and `git commit <paths>`
         /// use for the pre-commit hook), judged against HEAD, and the paths it changes there.
         static func stagedUnit(_ repository: Repository) throws -> (unit: Unit, changed: Set<String>) {
-            let indexFile = ProcessInfo.processInfo.environment["GIT_INDEX_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            let indexFile = Environment.value("GIT_INDEX_FILE").flatMap { $0.isEmpty ? nil : $0 }
             let index = try gitCall { try IndexTree(repository: repository, indexFile: indexFile) }
             let head = try gitCall { try GitTree(repository: repository, commit: try repository.reference("HEAD")) }
             let unit = try unit(label: "index", source: index, baseline: try gitCall { try TreeValidator.resourceCounts(head) })

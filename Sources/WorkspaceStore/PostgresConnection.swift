@@ -1,5 +1,6 @@
 import CPostgres
 import Foundation
+import Git
 
 /// One connection to a PostgreSQL server, through libpq.
 ///
@@ -244,7 +245,7 @@ private func withBuffers<T>(_ buffers: [[UInt8]?], _ body: ([UnsafePointer<CChar
 /// as many at any workspace size); documented in git-remote-workspace(1).
 final class StatementLog: @unchecked Sendable {
     static let shared: StatementLog? = {
-        guard let path = ProcessInfo.processInfo.environment["GIT_WORKSPACE_SQL_LOG"], !path.isEmpty else { return nil }
+        guard let path = Environment.value("GIT_WORKSPACE_SQL_LOG"), !path.isEmpty else { return nil }
         return StatementLog(path: path)
     }()
 

@@ -1,4 +1,5 @@
 import Foundation
+import Git
 
 /// Opening a store from the URL a user gives (`git clone workspace::<url>`).
 public enum WorkspaceStores {
@@ -24,7 +25,7 @@ public enum WorkspaceStores {
         if url.isEmpty {
             throw StoreError(.invalidArgument, "the store URL is empty; give a SQLite file path or a postgres:// URL")
         }
-        let timeout = try busyTimeout(environment ?? [busyTimeoutVariable: Environment.value(busyTimeoutVariable)].compactMapValues { $0 })
+        let timeout = try busyTimeout(environment.map { $0[busyTimeoutVariable] } ?? Environment.value(busyTimeoutVariable))
         if let range = url.range(of: "://") {
             let scheme = url[..<range.lowerBound].lowercased()
             switch scheme {
@@ -44,9 +45,10 @@ public enum WorkspaceStores {
         return try SQLiteStore(path: url, busyTimeout: timeout)
     }
 
-    /// The busy timeout `environment` asks for, in seconds.
-    public static func busyTimeout(_ environment: [String: String]) throws -> TimeInterval {
-        guard let text = environment[busyTimeoutVariable]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+    /// The busy timeout `GIT_WORKSPACE_BUSY_TIMEOUT` set to `value` asks for, in seconds (nil:
+    /// unset).
+    public static func busyTimeout(_ value: String?) throws -> TimeInterval {
+        guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
             return SQLiteStore.defaultBusyTimeout
         }
         guard let seconds = Double(text), seconds.isFinite, seconds >= 0, seconds <= 86_400 else {
@@ -55,15 +57,6 @@ public enum WorkspaceStores {
                              + "\(SQLiteFailure.seconds(SQLiteStore.defaultBusyTimeout))")
         }
         return seconds
-    }
-}
-
-/// One variable of the process's environment, read with `getenv`. `ProcessInfo.environment`
-/// builds a dictionary of every variable on each use (about 0.7 M instructions, 5% of the
-/// helper's start), for a program that wants one or two of them.
-public enum Environment {
-    public static func value(_ name: String) -> String? {
-        getenv(name).map { String(cString: $0) }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Git
 
 /// Named places along the write paths where a test can make the process stall or die, to
 /// prove that a crash or a lost connection at that instant leaves the store at its old
@@ -22,7 +23,7 @@ public enum FaultPoint {
     /// Acts on `point` when the environment asks for it.
     public static func hit(_ point: String) {
         #if DEBUG
-        guard let spec = ProcessInfo.processInfo.environment["GIT_WORKSPACE_FAULT"] else { return }
+        guard let spec = Environment.value("GIT_WORKSPACE_FAULT") else { return }
         for item in spec.split(separator: ",") {
             let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
             guard parts.count == 2, parts[0] == point else { continue }

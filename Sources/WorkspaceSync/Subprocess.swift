@@ -1,4 +1,5 @@
 import Foundation
+import Git
 import WorkspaceStore
 
 /// Running other programs (`git`, a chained hook, `git workspace sync`) with their exit
@@ -122,7 +123,7 @@ public enum Subprocess {
     /// millisecond each; `git workspace status` runs four).
     /// `path` nil: ours.
     static func locate(_ program: String, path: String? = nil) -> String? {
-        let path = path ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        let path = path ?? Environment.value("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":", omittingEmptySubsequences: false) {
             let candidate = (directory.isEmpty ? "." : String(directory)) + "/" + program
             var info = stat()

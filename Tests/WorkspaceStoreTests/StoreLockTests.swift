@@ -119,12 +119,12 @@ import WorkspaceTestSupport
     @Test func theBusyTimeoutComesFromTheEnvironment() throws {
         let variable = WorkspaceStores.busyTimeoutVariable
         #expect(variable == "GIT_WORKSPACE_BUSY_TIMEOUT")
-        #expect(try WorkspaceStores.busyTimeout([:]) == SQLiteStore.defaultBusyTimeout)
-        #expect(try WorkspaceStores.busyTimeout([variable: ""]) == SQLiteStore.defaultBusyTimeout)
-        #expect(try WorkspaceStores.busyTimeout([variable: "0.5"]) == 0.5)
-        #expect(try WorkspaceStores.busyTimeout([variable: "0"]) == 0)
+        #expect(try WorkspaceStores.busyTimeout(nil) == SQLiteStore.defaultBusyTimeout)
+        #expect(try WorkspaceStores.busyTimeout("") == SQLiteStore.defaultBusyTimeout)
+        #expect(try WorkspaceStores.busyTimeout("0.5") == 0.5)
+        #expect(try WorkspaceStores.busyTimeout("0") == 0)
         for bad in ["soon", "-1", "nan", "inf", "1e9"] {
-            expectStoreError(.invalidArgument) { _ = try WorkspaceStores.busyTimeout([variable: bad]) }
+            expectStoreError(.invalidArgument) { _ = try WorkspaceStores.busyTimeout(bad) }
         }
         let scratch = try ScratchDirectory("lock")
         let store = try WorkspaceStores.open(url: scratch.path("t.db"), environment: [variable: "2.5"])
